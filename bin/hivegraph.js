@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+// The `hivegraph` command. Runs the TypeScript sources directly (Node's type stripping),
+// so it needs Node >= 22.18; say so plainly on an older Node instead of failing obscurely.
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 22 || (major === 22 && minor < 18)) {
+  process.stderr.write(
+    `hivegraph: Node >= 22.18 is required, this is ${process.version}. ` +
+      'Run it through npm (`npm start`, which uses the Node that `npm install` placed in node_modules) ' +
+      'or install a newer Node (`npm install -g node@24`).\n',
+  );
+  process.exit(1);
+}
+await import('../src/cli/main.ts');

@@ -1,0 +1,41 @@
+/**
+ * `hivegraph` — the command line: serve | migrate | keys create.
+ */
+import { KEYS_USAGE, keysCommand } from './commands/keys.ts';
+import { MIGRATE_USAGE, migrateCommand } from './commands/migrate.ts';
+import { SERVE_USAGE, serve } from './commands/serve.ts';
+import { ExitCode, reportError, UsageError } from './io.ts';
+
+const USAGE = `Usage: hivegraph <command> [options]
+
+Commands:
+  serve         run the GraphQL API server (default for \`npm start\`)
+  migrate       apply pending database migrations
+  keys create   create an API key for a user (printed once)
+
+Run \`hivegraph <command> --help\` for a command's options. Configuration is read from the
+environment (see README.md, "Configuration").`;
+
+const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; usage: string }> = {
+  serve: { run: serve, usage: SERVE_USAGE },
+  migrate: { run: migrateCommand, usage: MIGRATE_USAGE },
+  keys: { run: keysCommand, usage: KEYS_USAGE },
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return name === undefined ? ExitCode.USAGE : ExitCode.OK;
+  }
+  const command = COMMANDS[name];
+  if (!command) throw new UsageError(`unknown command "${name}"\n\n${USAGE}`);
+  return command.run(rest);
+}
+
+const debug = (process.env['HIVEGRAPH_LOG_LEVEL'] ?? '').toLowerCase() === 'debug';
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (error) {
+  process.exitCode = reportError(error, debug);
+}

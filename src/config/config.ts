@@ -1,0 +1,170 @@
+/**
+ * Configuration, validated once at start-up into a typed object. Every invalid variable is
+ * reported in one {@link ConfigError}. Explicit options (e.g. CLI flags, tests) override
+ * environment variables. The table of options lives in README.md — keep both in step.
+ */
+import path from 'node:path';
+import { LOG_LEVELS, type LogLevel } from '../shared/logger.ts';
+
+/** Where SQL data lives: a Postgres server or the embedded PGlite database. */
+export type SqlConfig =
+  | { kind: 'postgres'; url: string; poolMax: number; connectTimeoutMs: number }
+  | { kind: 'pglite'; dataDir: string };
+
+/** Which graph store serves traversal: FalkorDB or the embedded store over SQL rows. */
+export type GraphConfig =
+  | { kind: 'falkordb'; url: string; graphPrefix: string; connectTimeoutMs: number }
+  | { kind: 'sql' };
+
+/** The whole, validated configuration. */
+export interface Config {
+  server: { host: string; port: number; shutdownGraceMs: number };
+  sql: SqlConfig;
+  graph: GraphConfig;
+  /** Directory for embedded data (PGlite files); used when DATABASE_URL is unset. */
+  dataDir: string;
+  /** When set, every start makes sure this exact key is an active key of `default`'s `admin`. */
+  bootstrapAdminKey: string | undefined;
+  logLevel: LogLevel;
+}
+
+/** Raised when configuration is invalid; `problems` names every bad variable. */
+export class ConfigError extends Error {
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/** Variables read from the environment (all optional). */
+export type ConfigEnv = Partial<Record<string, string>>;
+
+/** Explicit settings that win over the environment. */
+export type ConfigOverrides = Partial<Record<(typeof CONFIG_VARIABLES)[number], string>>;
+
+/** Every variable {@link loadConfig} reads, for docs and `--help`. */
+export const CONFIG_VARIABLES = [
+  'DATABASE_URL',
+  'FALKORDB_URL',
+  'HIVEGRAPH_DATA_DIR',
+  'HOST',
+  'PORT',
+  'HIVEGRAPH_BOOTSTRAP_ADMIN_KEY',
+  'HIVEGRAPH_LOG_LEVEL',
+  'HIVEGRAPH_DB_POOL_MAX',
+  'HIVEGRAPH_CONNECT_TIMEOUT_MS',
+  'HIVEGRAPH_GRAPH_PREFIX',
+  'HIVEGRAPH_SHUTDOWN_GRACE_MS',
+] as const;
+
+/** Smallest accepted length of HIVEGRAPH_BOOTSTRAP_ADMIN_KEY. */
+export const MIN_BOOTSTRAP_KEY_LENGTH = 16;
+
+/**
+ * Reads and validates configuration.
+ * @param env usually `process.env`
+ * @param overrides explicit values that beat `env`
+ * @throws ConfigError listing every invalid variable
+ */
+export function loadConfig(env: ConfigEnv = process.env, overrides: ConfigOverrides = {}): Config {
+  const read = (name: (typeof CONFIG_VARIABLES)[number]): string | undefined => {
+    const value = overrides[name] ?? env[name];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  };
+  const problems: string[] = [];
+  const int = (name: (typeof CONFIG_VARIABLES)[number], fallback: number, min: number, max: number) => {
+    const raw = read(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw) || value < min || value > max) {
+      problems.push(`${name}: must be a whole number from ${min} to ${max}, got "${raw}"`);
+      return fallback;
+    }
+    return value;
+  };
+
+  const dataDir = path.resolve(read('HIVEGRAPH_DATA_DIR') ?? './.hivegraph');
+  const connectTimeoutMs = int('HIVEGRAPH_CONNECT_TIMEOUT_MS', 5000, 100, 600_000);
+
+  const databaseUrl = read('DATABASE_URL');
+  let sql: SqlConfig = { kind: 'pglite', dataDir };
+  if (databaseUrl !== undefined) {
+    const problem = checkUrl(databaseUrl, ['postgres:', 'postgresql:']);
+    if (problem) problems.push(`DATABASE_URL: ${problem}`);
+    sql = {
+      kind: 'postgres',
+      url: databaseUrl,
+      poolMax: int('HIVEGRAPH_DB_POOL_MAX', 10, 1, 1000),
+      connectTimeoutMs,
+    };
+  }
+
+  const falkorUrl = read('FALKORDB_URL');
+  const graphPrefix = read('HIVEGRAPH_GRAPH_PREFIX') ?? 'hivegraph';
+  if (!/^[A-Za-z][A-Za-z0-9_]{0,63}$/.test(graphPrefix)) {
+    problems.push(`HIVEGRAPH_GRAPH_PREFIX: letters, digits and _ only, starting with a letter, got "${graphPrefix}"`);
+  }
+  let graph: GraphConfig = { kind: 'sql' };
+  if (falkorUrl !== undefined) {
+    const problem = checkUrl(falkorUrl, ['falkor:', 'falkors:', 'redis:', 'rediss:']);
+    if (problem) problems.push(`FALKORDB_URL: ${problem}`);
+    graph = { kind: 'falkordb', url: falkorUrl, graphPrefix, connectTimeoutMs };
+  }
+
+  const host = read('HOST') ?? '127.0.0.1';
+  const port = int('PORT', 4000, 0, 65535);
+  const shutdownGraceMs = int('HIVEGRAPH_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000);
+
+  const bootstrapAdminKey = read('HIVEGRAPH_BOOTSTRAP_ADMIN_KEY');
+  if (bootstrapAdminKey !== undefined && bootstrapAdminKey.length < MIN_BOOTSTRAP_KEY_LENGTH) {
+    problems.push(
+      `HIVEGRAPH_BOOTSTRAP_ADMIN_KEY: must be at least ${MIN_BOOTSTRAP_KEY_LENGTH} characters (got ${bootstrapAdminKey.length})`,
+    );
+  }
+  if (bootstrapAdminKey !== undefined && /\s/.test(bootstrapAdminKey)) {
+    problems.push('HIVEGRAPH_BOOTSTRAP_ADMIN_KEY: must not contain white space');
+  }
+
+  const level = (read('HIVEGRAPH_LOG_LEVEL') ?? 'info').toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) {
+    problems.push(`HIVEGRAPH_LOG_LEVEL: one of ${LOG_LEVELS.join(', ')}, got "${level}"`);
+  }
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    server: { host, port, shutdownGraceMs },
+    sql,
+    graph,
+    dataDir,
+    bootstrapAdminKey,
+    logLevel: level as LogLevel,
+  };
+}
+
+/** Returns why `raw` is not a URL with one of `protocols`, or undefined when it is fine. */
+function checkUrl(raw: string, protocols: readonly string[]): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return `not a valid URL (expected ${protocols.map((p) => `${p}//…`).join(' or ')})`;
+  }
+  if (!protocols.includes(url.protocol)) {
+    return `unsupported scheme "${url.protocol}" (expected ${protocols.join(', ')})`;
+  }
+  if (url.hostname === '') return 'the URL names no host';
+  return undefined;
+}
+
+/** A URL with its password replaced, safe to log or show in /readyz. */
+export function redactUrl(raw: string): string {
+  try {
+    const url = new URL(raw);
+    if (url.password) url.password = '***';
+    return url.toString();
+  } catch {
+    return '[unparseable URL]';
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * Global, opaque ids: base64url of `<Type>:<uuid>`. Clients must treat them as opaque;
+ * resolvers decode them into the type and the record id services work with.
+ */
+import { BadUserInputError } from '../shared/errors.ts';
+
+/** Types that have global ids. */
+export const NODE_TYPES = ['User'] as const;
+
+/** One of {@link NODE_TYPES}. */
+export type NodeType = (typeof NODE_TYPES)[number];
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Encodes a record id of `type` as a global id. */
+export function toGlobalId(type: NodeType, id: string): string {
+  return Buffer.from(`${type}:${id}`, 'utf8').toString('base64url');
+}
+
+/**
+ * Decodes a global id.
+ * @param expected when given, the id must be of this type
+ * @throws BadUserInputError when the id is malformed or of another type
+ */
+export function fromGlobalId(globalId: string, expected?: NodeType, argument = 'id'): { type: NodeType; id: string } {
+  const decoded = Buffer.from(globalId, 'base64url').toString('utf8');
+  const separator = decoded.indexOf(':');
+  const type = decoded.slice(0, separator) as NodeType;
+  const id = decoded.slice(separator + 1);
+  if (separator < 0 || !NODE_TYPES.includes(type) || !UUID.test(id)) {
+    throw new BadUserInputError(`"${globalId}" is not a valid Hivegraph id.`, argument);
+  }
+  if (expected && type !== expected) {
+    throw new BadUserInputError(`Expected the id of a ${expected}, got the id of a ${type}.`, argument);
+  }
+  return { type, id };
+}
+
+const NODE_TYPE = Symbol('hivegraph.nodeType');
+
+/** Marks a record with its GraphQL type, so `Node.__resolveType` can tell. */
+export function asNode<T extends object>(type: NodeType, record: T): T {
+  Object.defineProperty(record, NODE_TYPE, { value: type, enumerable: false });
+  return record;
+}
+
+/** The GraphQL type a record was marked with by {@link asNode}. */
+export function nodeTypeOf(record: object): NodeType {
+  const type = (record as { [NODE_TYPE]?: NodeType })[NODE_TYPE];
+  if (!type) throw new Error('Node record was not marked with asNode()');
+  return type;
+}

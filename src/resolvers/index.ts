@@ -1,0 +1,31 @@
+/**
+ * The resolver map and the executable schema built from schema.graphql.
+ */
+import { readFileSync } from 'node:fs';
+import { makeExecutableSchema } from '@graphql-tools/schema';
+import type { GraphQLSchema } from 'graphql';
+import { nodeTypeOf } from './ids.ts';
+import { me } from './Query/me.ts';
+import { node } from './Query/node.ts';
+import { DateTimeScalar } from './scalars.ts';
+import type { Resolvers } from './types.generated.ts';
+import { User } from './User.ts';
+
+export type { GraphQLContext } from './context.ts';
+export { createLoaders, type Loaders } from './loaders.ts';
+
+/** Path of the SDL that is the source of truth for the API. */
+export const SCHEMA_PATH = new URL('../../schema.graphql', import.meta.url);
+
+/** Every resolver, typed by codegen. */
+export const resolvers: Resolvers = {
+  DateTime: DateTimeScalar,
+  Node: { __resolveType: (record) => nodeTypeOf(record) },
+  Query: { me, node },
+  User,
+};
+
+/** Builds the executable schema (SDL + resolvers). */
+export function buildSchema(): GraphQLSchema {
+  return makeExecutableSchema({ typeDefs: readFileSync(SCHEMA_PATH, 'utf8'), resolvers });
+}

@@ -1,0 +1,59 @@
+/**
+ * The error boundary: typed Hivegraph errors keep their code and message; GraphQL's own
+ * request errors (parse, validation, variable coercion) keep theirs; anything else is masked
+ * as INTERNAL_SERVER_ERROR and logged with the request id. Used by HTTP and WebSocket alike.
+ */
+import { unwrapResolverError } from '@apollo/server/errors';
+import type { GraphQLError, GraphQLFormattedError } from 'graphql';
+import { ErrorCode, isHivegraphError } from '../shared/errors.ts';
+import type { Logger } from '../shared/logger.ts';
+
+/** Codes produced by GraphQL execution itself whose messages are safe to show. */
+const SAFE_GRAPHQL_CODES = new Set<string>([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_USER_INPUT',
+  'BAD_REQUEST',
+  'OPERATION_RESOLUTION_FAILURE',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  ErrorCode.UNAUTHENTICATED,
+  ErrorCode.QUERY_TOO_COMPLEX,
+  ErrorCode.RATE_LIMITED,
+]);
+
+/** The message clients see for masked errors. */
+export const MASKED_MESSAGE = 'Internal server error. Quote the requestId when reporting it.';
+
+/**
+ * Formats one error for a client.
+ * @param formatted the default formatting (message, locations, path, extensions)
+ * @param error the raw error (may wrap the resolver's thrown error)
+ */
+export function formatError(
+  formatted: GraphQLFormattedError,
+  error: unknown,
+  log: { logger: Logger; requestId?: string | undefined },
+): GraphQLFormattedError {
+  const original = unwrapResolverError(error);
+  const base = { ...(formatted.locations ? { locations: formatted.locations } : {}), ...(formatted.path ? { path: formatted.path } : {}) };
+  if (isHivegraphError(original)) {
+    return { ...base, message: original.message, extensions: { ...original.extensions, code: original.code } };
+  }
+  const code = formatted.extensions?.['code'];
+  const isPlainGraphQLError = original === error || (original as GraphQLError | undefined)?.originalError === undefined;
+  if (typeof code === 'string' && SAFE_GRAPHQL_CODES.has(code) && isPlainGraphQLError) {
+    const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
+    return { ...base, message: formatted.message, extensions };
+  }
+  log.logger.error('unexpected error while executing a request', {
+    requestId: log.requestId,
+    error: original instanceof Error ? { name: original.name, message: original.message, stack: original.stack } : String(original),
+    path: formatted.path,
+  });
+  return {
+    ...base,
+    message: MASKED_MESSAGE,
+    extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, ...(log.requestId ? { requestId: log.requestId } : {}) },
+  };
+}

@@ -1,0 +1,58 @@
+/**
+ * The express app: health endpoints and the GraphQL-over-HTTP endpoint at /graphql.
+ */
+import { expressMiddleware } from '@as-integrations/express5';
+import type { ApolloServer } from '@apollo/server';
+import express, { type Express } from 'express';
+import { GraphQLError } from 'graphql';
+import type { GraphQLContext } from '../resolvers/index.ts';
+import type { Services } from '../services/index.ts';
+import { UnauthenticatedError } from '../shared/errors.ts';
+import { contextFor, requestIdFrom } from './context.ts';
+
+/** Largest accepted request body. */
+const BODY_LIMIT = '2mb';
+
+/** Creates the express app around a started Apollo server. */
+export function createHttpApp(apollo: ApolloServer<GraphQLContext>, services: Services): Express {
+  const app = express();
+  app.disable('x-powered-by');
+
+  app.use((req, res, next) => {
+    const requestId = requestIdFrom(req.headers['x-request-id']);
+    res.locals['requestId'] = requestId;
+    res.setHeader('x-request-id', requestId);
+    next();
+  });
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  app.get('/readyz', async (_req, res) => {
+    const readiness = await services.health.readiness();
+    res.status(readiness.status === 'ready' ? 200 : 503).json(readiness);
+  });
+
+  app.use(
+    '/graphql',
+    express.json({ limit: BODY_LIMIT }),
+    expressMiddleware(apollo, {
+      context: async ({ req, res }) => {
+        const requestId = String(res.locals['requestId']);
+        try {
+          const viewer = await services.auth.authenticate(req.headers.authorization);
+          return contextFor(services, viewer, requestId);
+        } catch (error) {
+          if (error instanceof UnauthenticatedError) {
+            throw new GraphQLError(error.message, {
+              extensions: { code: error.code, http: { status: 401, headers: new Map([['www-authenticate', 'Bearer']]) } },
+            });
+          }
+          throw error;
+        }
+      },
+    }),
+  );
+  return app;
+}

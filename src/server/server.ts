@@ -1,0 +1,149 @@
+/**
+ * The composition root of a running Hivegraph: opens the store, migrates, bootstraps, builds
+ * the services and serves GraphQL over HTTP and WebSocket on one port, with graceful shutdown.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import type { Config } from '../config/config.ts';
+import { buildSchema, type GraphQLContext } from '../resolvers/index.ts';
+import { createServices, ensureBootstrap, type BootstrapOutcome, type Services } from '../services/index.ts';
+import { StartupError } from '../shared/errors.ts';
+import type { Logger } from '../shared/logger.ts';
+import { migrate, openGraphStore, openSqlClient, type SqlOpenOptions } from '../store/open.ts';
+import type { GraphStore, SqlClient } from '../store/types.ts';
+import { formatError } from './format-error.ts';
+import { createHttpApp } from './http-app.ts';
+import { attachWebSocket, type WebSocketEndpoint } from './websocket.ts';
+
+/** A started server. */
+export interface RunningServer {
+  /** Base URL, e.g. `http://127.0.0.1:4000`. */
+  url: string;
+  /** The GraphQL endpoint (`<url>/graphql`). */
+  graphqlUrl: string;
+  /** What bootstrap did (first start, generated key). */
+  bootstrap: BootstrapOutcome;
+  sql: SqlClient;
+  graph: GraphStore;
+  services: Services;
+  /** Drains HTTP and WebSocket connections, then closes the stores. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Options of {@link startServer}. */
+export interface StartServerOptions {
+  config: Config;
+  logger: Logger;
+  /** Hooks passed to the SQL adaptor (e.g. statement counting in tests). */
+  sql?: SqlOpenOptions;
+}
+
+/**
+ * Starts the server.
+ * @throws StartupError with a one-line cause (unreachable database, port in use, …)
+ */
+export async function startServer(options: StartServerOptions): Promise<RunningServer> {
+  const { config, logger } = options;
+  const sql = await openSqlClient(config.sql, options.sql);
+  let graph: GraphStore | undefined;
+  let apollo: ApolloServer<GraphQLContext> | undefined;
+  let ws: WebSocketEndpoint | undefined;
+  let httpServer: Server | undefined;
+  try {
+    const outcome = await migrate(sql, { onApply: (m) => logger.info(`applied migration ${m.version}_${m.name}`) });
+    logger.debug('schema is current', { migration: outcome.current });
+    const bootstrap = await ensureBootstrap(sql, { bootstrapAdminKey: config.bootstrapAdminKey });
+    graph = await openGraphStore(config.graph, sql);
+    const services = createServices({ sql, graph, logger });
+    const schema = buildSchema();
+
+    httpServer = createServer();
+    const server = httpServer;
+    ws = attachWebSocket({ httpServer: server, schema, services, logger });
+    const wsEndpoint = ws;
+    apollo = new ApolloServer<GraphQLContext>({
+      schema,
+      introspection: true,
+      includeStacktraceInErrorResponses: false,
+      formatError: (formatted, error) => formatError(formatted, error, { logger }),
+      plugins: [
+        ApolloServerPluginDrainHttpServer({ httpServer: server, stopGracePeriodMillis: config.server.shutdownGraceMs }),
+        { async serverWillStart() { return { drainServer: () => wsEndpoint.dispose() }; } },
+        requestIdPlugin(),
+        ApolloServerPluginLandingPageDisabled(),
+      ],
+    });
+    await apollo.start();
+    server.on('request', createHttpApp(apollo, services));
+    await listen(server, config.server.host, config.server.port);
+
+    const { port } = server.address() as AddressInfo;
+    const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
+    const url = `http://${host}:${port}`;
+    let closing: Promise<void> | undefined;
+    const started = apollo;
+    const openGraph = graph;
+    return {
+      url,
+      graphqlUrl: `${url}/graphql`,
+      bootstrap,
+      sql,
+      graph: openGraph,
+      services,
+      close() {
+        closing ??= (async () => {
+          await started.stop();
+          await openGraph.close();
+          await sql.close();
+        })();
+        return closing;
+      },
+    };
+  } catch (error) {
+    await ws?.dispose().catch(() => undefined);
+    await apollo?.stop().catch(() => undefined);
+    httpServer?.close();
+    await graph?.close().catch(() => undefined);
+    await sql.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Adds the request id to masked errors in HTTP responses. */
+function requestIdPlugin() {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ contextValue, response }: { contextValue: Partial<GraphQLContext>; response: { body: unknown } }) {
+          const body = response.body as { kind: string; singleResult?: { errors?: { extensions?: Record<string, unknown> }[] } };
+          if (body.kind !== 'single' || !contextValue.requestId) return;
+          for (const error of body.singleResult?.errors ?? []) {
+            if (error.extensions?.['code'] === 'INTERNAL_SERVER_ERROR') error.extensions['requestId'] = contextValue.requestId;
+          }
+        },
+      };
+    },
+  };
+}
+
+function listen(server: Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      server.off('listening', onListening);
+      if (error.code === 'EADDRINUSE') reject(new StartupError(`Port ${port} on ${host} is already in use: stop the other process or set PORT.`));
+      else if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') reject(new StartupError(`Cannot listen on ${host}: no such local address (check HOST).`));
+      else if (error.code === 'EACCES') reject(new StartupError(`Not allowed to listen on ${host}:${port} (ports below 1024 need privileges).`));
+      else reject(new StartupError(`Cannot listen on ${host}:${port}: ${error.message}`));
+    };
+    const onListening = () => {
+      server.off('error', onError);
+      resolve();
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen(port, host);
+  });
+}

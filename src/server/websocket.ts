@@ -1,0 +1,87 @@
+/**
+ * GraphQL over WebSocket (`graphql-transport-ws`, the graphql-ws library) on the HTTP
+ * server's port, path /graphql. The key comes in `connectionParams.authorization`
+ * (`Bearer <key>`) and is checked again before every operation, so a revoked key stops
+ * working on open connections too.
+ */
+import type { Server } from 'node:http';
+import type { GraphQLSchema } from 'graphql';
+import { CloseCode } from 'graphql-ws';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import type { Services } from '../services/index.ts';
+import { isHivegraphError, UnauthenticatedError } from '../shared/errors.ts';
+import type { Logger } from '../shared/logger.ts';
+import { contextFor, requestIdFrom } from './context.ts';
+import { formatError } from './format-error.ts';
+
+/** The running WebSocket endpoint. */
+export interface WebSocketEndpoint {
+  /** Closes every socket (code 1001) and stops accepting new ones. */
+  dispose(): Promise<void>;
+  /** Open sockets right now. */
+  connections(): number;
+}
+
+/** Attaches the graphql-ws server to `httpServer` at /graphql. */
+export function attachWebSocket(deps: {
+  httpServer: Server;
+  schema: GraphQLSchema;
+  services: Services;
+  logger: Logger;
+}): WebSocketEndpoint {
+  const { services, logger } = deps;
+  const wss = new WebSocketServer({ server: deps.httpServer, path: '/graphql', maxPayload: 2 * 1024 * 1024 });
+  const authorizationOf = (params: Readonly<Record<string, unknown>> | undefined) => {
+    const value = params?.['authorization'] ?? params?.['Authorization'];
+    return typeof value === 'string' ? value : undefined;
+  };
+
+  const cleanup = useServer(
+    {
+      schema: deps.schema,
+      async onConnect(ctx) {
+        try {
+          await services.auth.authenticate(authorizationOf(ctx.connectionParams));
+          return true;
+        } catch (error) {
+          const reason = error instanceof UnauthenticatedError ? `UNAUTHENTICATED: ${error.message}` : 'SERVICE_UNAVAILABLE';
+          ctx.extra.socket.close(error instanceof UnauthenticatedError ? CloseCode.Unauthorized : 1011, reason.slice(0, 120));
+          return false;
+        }
+      },
+      async context(ctx, id) {
+        let viewer;
+        try {
+          viewer = await services.auth.authenticate(authorizationOf(ctx.connectionParams));
+        } catch (error) {
+          if (error instanceof UnauthenticatedError) {
+            ctx.extra.socket.close(CloseCode.Unauthorized, `UNAUTHENTICATED: ${error.message}`.slice(0, 120));
+          }
+          throw error;
+        }
+        return contextFor(services, viewer, requestIdFrom(`ws-${id}`));
+      },
+      onNext(_ctx, id, _payload, _args, result) {
+        if (!result.errors?.length) return;
+        return {
+          ...result,
+          errors: result.errors.map((error) => formatError(error.toJSON(), error, { logger, requestId: `ws-${id}` })),
+        };
+      },
+      onError(_ctx, id, _payload, errors) {
+        return errors.map((error) =>
+          isHivegraphError(error) ? { message: error.message, extensions: { code: error.code } } : formatError(error.toJSON(), error, { logger, requestId: `ws-${id}` }),
+        );
+      },
+    },
+    wss,
+  );
+  return {
+    async dispose() {
+      await cleanup.dispose();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+    connections: () => wss.clients.size,
+  };
+}

@@ -1,0 +1,46 @@
+/**
+ * The store's composition entry: opens the SQL client and graph store that the configuration
+ * names. The server and CLI call these; services only ever see the interfaces.
+ */
+import path from 'node:path';
+import type { GraphConfig, SqlConfig } from '../config/config.ts';
+import { openFalkorGraphStore } from './graph/falkordb.store.ts';
+import { openSqlGraphStore } from './graph/sql.store.ts';
+import { openPgClient } from './sql/pg.adaptor.ts';
+import { openPgliteClient } from './sql/pglite.adaptor.ts';
+import type { GraphStore, SqlClient } from './types.ts';
+
+export { openSqlGraphStore } from './graph/sql.store.ts';
+export { migrate, readMigrations, type Migration, type MigrationOutcome } from './sql/migrate.ts';
+
+/** Hooks shared by both SQL adaptors. */
+export interface SqlOpenOptions {
+  /** Called once per statement sent. */
+  onStatement?: (text: string) => void;
+}
+
+/** Opens the SQL client for `config`: Postgres when a URL is set, else PGlite in `dataDir/pglite`. */
+export function openSqlClient(config: SqlConfig, options: SqlOpenOptions = {}): Promise<SqlClient> {
+  if (config.kind === 'postgres') {
+    return openPgClient({
+      url: config.url,
+      poolMax: config.poolMax,
+      connectTimeoutMs: config.connectTimeoutMs,
+      ...options,
+    });
+  }
+  return openPgliteClient({ dataDir: path.join(config.dataDir, 'pglite'), ...options });
+}
+
+/** Opens an in-memory embedded SQL client (tests, tools). */
+export function openMemorySqlClient(options: SqlOpenOptions = {}): Promise<SqlClient> {
+  return openPgliteClient(options);
+}
+
+/** Opens the graph store for `config`: FalkorDB when a URL is set, else the embedded store over `sql`. */
+export async function openGraphStore(config: GraphConfig, sql: SqlClient): Promise<GraphStore> {
+  if (config.kind === 'falkordb') {
+    return openFalkorGraphStore({ url: config.url, graphPrefix: config.graphPrefix, connectTimeoutMs: config.connectTimeoutMs });
+  }
+  return openSqlGraphStore(sql);
+}

@@ -1,0 +1,118 @@
+/**
+ * SQL for orgs, users and API keys. Every function takes a {@link Queryable}, so callers
+ * decide whether it runs alone or inside their transaction. Parameterised SQL only.
+ */
+import type { ApiKeyRecord, OrgRecord, Role, UserRecord } from '../records.ts';
+import type { Queryable } from '../types.ts';
+
+const ORG_COLUMNS = 'id, name, created_at AS "createdAt"';
+const USER_COLUMNS = 'id, org_id AS "orgId", handle, display_name AS "displayName", role, created_at AS "createdAt"';
+const KEY_COLUMNS =
+  'id, org_id AS "orgId", user_id AS "userId", name, prefix, tier, created_at AS "createdAt", last_used_at AS "lastUsedAt", revoked_at AS "revokedAt"';
+
+/** Finds an org by its unique name. */
+export async function findOrgByName(q: Queryable, name: string): Promise<OrgRecord | undefined> {
+  const { rows } = await q.query<OrgRecord>(`SELECT ${ORG_COLUMNS} FROM orgs WHERE name = $1`, [name]);
+  return rows[0];
+}
+
+/** Inserts an org; a taken name raises ConflictError. */
+export async function insertOrg(q: Queryable, name: string): Promise<OrgRecord> {
+  const { rows } = await q.query<OrgRecord>(`INSERT INTO orgs (name) VALUES ($1) RETURNING ${ORG_COLUMNS}`, [name]);
+  return rows[0]!;
+}
+
+/** Finds a user of `orgId` by handle. */
+export async function findUserByHandle(q: Queryable, orgId: string, handle: string): Promise<UserRecord | undefined> {
+  const { rows } = await q.query<UserRecord>(`SELECT ${USER_COLUMNS} FROM users WHERE org_id = $1 AND handle = $2`, [
+    orgId,
+    handle,
+  ]);
+  return rows[0];
+}
+
+/** Inserts a user; a taken handle in the org raises ConflictError. */
+export async function insertUser(
+  q: Queryable,
+  user: { orgId: string; handle: string; displayName: string | null; role: Role },
+): Promise<UserRecord> {
+  const { rows } = await q.query<UserRecord>(
+    `INSERT INTO users (org_id, handle, display_name, role) VALUES ($1, $2, $3, $4) RETURNING ${USER_COLUMNS}`,
+    [user.orgId, user.handle, user.displayName, user.role],
+  );
+  return rows[0]!;
+}
+
+/**
+ * Loads users of one org by id, in the order of `ids` (undefined where absent) — the batch
+ * function behind the per-request user loader. One statement for any number of ids.
+ */
+export async function getUsersByIds(q: Queryable, orgId: string, ids: readonly string[]): Promise<(UserRecord | undefined)[]> {
+  const { rows } = await q.query<UserRecord>(`SELECT ${USER_COLUMNS} FROM users WHERE org_id = $1 AND id = ANY($2::uuid[])`, [
+    orgId,
+    ids,
+  ]);
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return ids.map((id) => byId.get(id));
+}
+
+/** An active key with the user and org it authenticates as. */
+export interface KeyPrincipal {
+  key: ApiKeyRecord;
+  user: UserRecord;
+}
+
+/** Finds the active (not revoked) key whose hash is `keyHash`, with its user. */
+export async function findActiveKeyByHash(q: Queryable, keyHash: string): Promise<KeyPrincipal | undefined> {
+  const { rows } = await q.query<{ key: ApiKeyRecord; user: UserRecord }>(
+    `SELECT
+       json_build_object('id', k.id, 'orgId', k.org_id, 'userId', k.user_id, 'name', k.name, 'prefix', k.prefix,
+         'tier', k.tier, 'createdAt', k.created_at, 'lastUsedAt', k.last_used_at, 'revokedAt', k.revoked_at) AS key,
+       json_build_object('id', u.id, 'orgId', u.org_id, 'handle', u.handle, 'displayName', u.display_name,
+         'role', u.role, 'createdAt', u.created_at) AS "user"
+     FROM api_keys k JOIN users u ON u.id = k.user_id AND u.org_id = k.org_id
+     WHERE k.key_hash = $1 AND k.revoked_at IS NULL`,
+    [keyHash],
+  );
+  const row = rows[0];
+  if (!row) return undefined;
+  return { key: reviveKey(row.key), user: { ...row.user, createdAt: new Date(row.user.createdAt) } };
+}
+
+/** Finds a key (active or revoked) by its hash. */
+export async function findKeyByHash(q: Queryable, keyHash: string): Promise<ApiKeyRecord | undefined> {
+  const { rows } = await q.query<ApiKeyRecord>(`SELECT ${KEY_COLUMNS} FROM api_keys WHERE key_hash = $1`, [keyHash]);
+  return rows[0];
+}
+
+/** Stores a new key by hash and prefix. */
+export async function insertApiKey(
+  q: Queryable,
+  key: { orgId: string; userId: string; name: string; prefix: string; keyHash: string; tier: string },
+): Promise<ApiKeyRecord> {
+  const { rows } = await q.query<ApiKeyRecord>(
+    `INSERT INTO api_keys (org_id, user_id, name, prefix, key_hash, tier)
+     VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${KEY_COLUMNS}`,
+    [key.orgId, key.userId, key.name, key.prefix, key.keyHash, key.tier],
+  );
+  return rows[0]!;
+}
+
+/** Clears `revoked_at` of a key. */
+export async function reactivateApiKey(q: Queryable, keyId: string): Promise<void> {
+  await q.query('UPDATE api_keys SET revoked_at = NULL WHERE id = $1', [keyId]);
+}
+
+/** Records use of a key, at most once a minute (cheap no-op otherwise). */
+export async function touchApiKey(q: Queryable, keyId: string): Promise<void> {
+  await q.query(
+    `UPDATE api_keys SET last_used_at = now()
+     WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`,
+    [keyId],
+  );
+}
+
+function reviveKey(key: ApiKeyRecord): ApiKeyRecord {
+  const date = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string));
+  return { ...key, createdAt: new Date(key.createdAt), lastUsedAt: date(key.lastUsedAt), revokedAt: date(key.revokedAt) };
+}
