@@ -20,8 +20,8 @@ export interface FalkorGraphStoreOptions {
 /** The FalkorDB store, with the raw Cypher round trip the contract tests use. */
 export interface FalkorGraphStore extends GraphStore {
   readonly backend: 'falkordb';
-  /** Runs read-only, parameterised Cypher on graph `name` (health probes, tests). */
-  roQuery<T>(graphName: string, cypher: string, params?: Record<string, unknown>): Promise<T[]>;
+  /** Runs parameterised Cypher on graph `graphName` (probes, tests, the projector). */
+  cypher<T>(graphName: string, cypher: string, params?: Record<string, unknown>): Promise<T[]>;
   /** The FalkorDB module version reported by the server, e.g. `4.16.3`. */
   readonly moduleVersion: string;
 }
@@ -53,7 +53,7 @@ export async function openFalkorGraphStore(options: FalkorGraphStoreOptions): Pr
   }
   let moduleVersion = 'unknown';
   try {
-    await db.selectGraph(probeGraph).roQuery('RETURN 1');
+    await db.selectGraph(probeGraph).query('RETURN 1');
     moduleVersion = await readModuleVersion(db);
   } catch (error) {
     await db.close().catch(() => undefined);
@@ -66,14 +66,14 @@ export async function openFalkorGraphStore(options: FalkorGraphStoreOptions): Pr
   const store: FalkorGraphStore = {
     backend: 'falkordb',
     moduleVersion,
-    async roQuery<T>(graphName: string, cypher: string, params: Record<string, unknown> = {}) {
-      const reply = await db.selectGraph(graphName).roQuery<T>(cypher, { params: params as never });
+    async cypher<T>(graphName: string, cypher: string, params: Record<string, unknown> = {}) {
+      const reply = await db.selectGraph(graphName).query<T>(cypher, { params: params as never });
       return reply.data ?? [];
     },
     async health() {
       const started = performance.now();
       try {
-        await withTimeout(db.selectGraph(probeGraph).roQuery('RETURN 1'), timeout);
+        await withTimeout(db.selectGraph(probeGraph).query('RETURN 1'), timeout);
         return {
           status: 'up',
           backend: 'falkordb',
@@ -91,14 +91,20 @@ export async function openFalkorGraphStore(options: FalkorGraphStoreOptions): Pr
   return store;
 }
 
-/** Reads the falkordb module version from `MODULE LIST`-style INFO output. */
+/** Reads the graph module's version from `MODULE LIST` (41603 → `4.16.3`). */
 async function readModuleVersion(db: FalkorDB): Promise<string> {
   try {
-    const info = (await db.info('modules')).flat().join('\n');
-    const match = /name=graph,ver=(\d+)/.exec(info);
-    if (!match) return 'unknown';
-    const n = Number(match[1]);
-    return `${Math.floor(n / 10000)}.${Math.floor((n % 10000) / 100)}.${n % 100}`;
+    const connection = (await db.connection) as unknown as { sendCommand(args: string[]): Promise<unknown> };
+    const modules = (await connection.sendCommand(['MODULE', 'LIST'])) as unknown[][];
+    for (const entry of modules) {
+      const fields = new Map<unknown, unknown>();
+      for (let i = 0; i + 1 < entry.length; i += 2) fields.set(entry[i], entry[i + 1]);
+      if (fields.get('name') === 'graph') {
+        const n = Number(fields.get('ver'));
+        return `${Math.floor(n / 10000)}.${Math.floor((n % 10000) / 100)}.${n % 100}`;
+      }
+    }
+    return 'unknown';
   } catch {
     return 'unknown';
   }

@@ -72,7 +72,12 @@ export async function openPgClient(options: PgClientOptions): Promise<SqlClient>
     let broken: unknown;
     try {
       await run('BEGIN');
-      const result = await fn(transactionQueryable(run, (sql) => run(sql)));
+      const result = await fn(
+        transactionQueryable(run, async (sql) => {
+          onStatement(sql);
+          await client.query(sql);
+        }),
+      );
       await run('COMMIT');
       return result;
     } catch (error) {
@@ -92,8 +97,14 @@ export async function openPgClient(options: PgClientOptions): Promise<SqlClient>
     transaction,
     async execScript(sql, tx) {
       // Without parameters node-postgres uses the simple protocol: many statements are fine.
-      if (tx) await runScriptIn(tx, sql);
-      else await query(sql);
+      if (tx) return runScriptIn(tx, sql);
+      onStatement(sql);
+      try {
+        // A multi-statement result is an array of results: nothing of it is needed here.
+        await pool.query(sql);
+      } catch (error) {
+        throw translateSqlError(error);
+      }
     },
     async health() {
       const started = performance.now();
