@@ -3,8 +3,7 @@
  * request errors (parse, validation, variable coercion) keep theirs; anything else is masked
  * as INTERNAL_SERVER_ERROR and logged with the request id. Used by HTTP and WebSocket alike.
  */
-import { unwrapResolverError } from '@apollo/server/errors';
-import type { GraphQLError, GraphQLFormattedError } from 'graphql';
+import type { GraphQLFormattedError } from 'graphql';
 import { ErrorCode, isHivegraphError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 
@@ -35,14 +34,13 @@ export function formatError(
   error: unknown,
   log: { logger: Logger; requestId?: string | undefined },
 ): GraphQLFormattedError {
-  const original = unwrapResolverError(error);
+  const original = innermost(error);
   const base = { ...(formatted.locations ? { locations: formatted.locations } : {}), ...(formatted.path ? { path: formatted.path } : {}) };
   if (isHivegraphError(original)) {
     return { ...base, message: original.message, extensions: { ...original.extensions, code: original.code } };
   }
   const code = formatted.extensions?.['code'];
-  const isPlainGraphQLError = original === error || (original as GraphQLError | undefined)?.originalError === undefined;
-  if (typeof code === 'string' && SAFE_GRAPHQL_CODES.has(code) && isPlainGraphQLError) {
+  if (typeof code === 'string' && SAFE_GRAPHQL_CODES.has(code) && isGraphQLError(original)) {
     const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
     return { ...base, message: formatted.message, extensions };
   }
@@ -56,4 +54,23 @@ export function formatError(
     message: MASKED_MESSAGE,
     extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, ...(log.requestId ? { requestId: log.requestId } : {}) },
   };
+}
+
+/** Follows `originalError` links to the error that was really thrown. */
+function innermost(error: unknown): unknown {
+  let current = error;
+  for (let depth = 0; depth < 10; depth += 1) {
+    const next = (current as { originalError?: unknown } | null | undefined)?.originalError;
+    if (next === undefined || next === null) return current;
+    current = next;
+  }
+  return current;
+}
+
+/**
+ * True for errors GraphQL itself raised (parse, validation, coercion, or a GraphQLError thrown
+ * on purpose). Checked by name, not instanceof, so it holds across duplicate graphql copies.
+ */
+function isGraphQLError(error: unknown): boolean {
+  return error instanceof Error && error.name === 'GraphQLError';
 }

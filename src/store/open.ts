@@ -11,7 +11,7 @@ import { openPgliteClient } from './sql/pglite.adaptor.ts';
 import type { GraphStore, SqlClient } from './types.ts';
 
 export { openSqlGraphStore } from './graph/sql.store.ts';
-export { migrate, readMigrations, type Migration, type MigrationOutcome } from './sql/migrate.ts';
+export { MIGRATIONS_DIR, migrate, readMigrations, type Migration, type MigrationOutcome } from './sql/migrate.ts';
 
 /** Hooks shared by both SQL adaptors. */
 export interface SqlOpenOptions {

@@ -1,0 +1,405 @@
+/**
+ * The `hivegraph` command as a user runs it: every case spawns `node bin/hivegraph.js …` as a
+ * real child process (no mocks) against the embedded default (PGlite + embedded graph store)
+ * in a fresh temporary HIVEGRAPH_DATA_DIR, and talks to it over HTTP on 127.0.0.1.
+ *
+ * Children inherit process.env minus every Hivegraph configuration variable (the suite may
+ * run with DATABASE_URL / FALKORDB_URL set for server mode) and minus NODE_ENV (vitest sets
+ * it to `test`, which changes library behaviour, e.g. Apollo's signal handling, so the child
+ * would not behave like a real `hivegraph serve`). Each case sets only what it needs.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type AddressInfo, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { CONFIG_VARIABLES } from '../../src/config/config.ts';
+
+const BIN = fileURLToPath(new URL('../../bin/hivegraph.js', import.meta.url));
+/** A generated API key: `hg_` + 32 random bytes in base64url. */
+const KEY_PATTERN = /hg_[A-Za-z0-9_-]{43}/g;
+/** A stack-trace frame (`    at fn (file:line:col)`). */
+const STACK_FRAME = /^\s+at /m;
+const SERVING = /Hivegraph is serving GraphQL at (\S+)/;
+/** How long a start (PGlite + migrations + bootstrap) may take before the test gives up. */
+const START_TIMEOUT_MS = 45_000;
+/** How long a run that must fail (or a short command) may take. */
+const RUN_TIMEOUT_MS = 45_000;
+const STOP_TIMEOUT_MS = 15_000;
+
+// ---------------------------------------------------------------------------- process plumbing
+
+interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/** A spawned `hivegraph` process with its output so far. */
+interface Cli {
+  child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  /** Settles when the process has exited and its output streams have closed. */
+  exited: Promise<Exit>;
+}
+
+interface CliResult extends Exit {
+  stdout: string;
+  stderr: string;
+}
+
+/** Every child spawned by the current test; killed in afterEach whatever happened. */
+const children = new Set<Cli>();
+/** Temp dirs made by the current test; removed in afterEach. */
+const tempDirs: string[] = [];
+/** Port holders opened by the current test; closed in afterEach. */
+const portHolders: Server[] = [];
+/** Working directory of the children, so nothing is ever written into the checkout. */
+let scratch = '';
+
+beforeAll(async () => {
+  scratch = await mkdtemp(path.join(tmpdir(), 'hivegraph-cli-cwd-'));
+});
+
+afterEach(async () => {
+  await killAll();
+  await Promise.all(portHolders.splice(0).map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+  await Promise.all(tempDirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+afterAll(async () => {
+  await killAll();
+  if (scratch) await rm(scratch, { recursive: true, force: true });
+});
+
+/** SIGKILLs every child still running and waits for it to be gone. */
+async function killAll(): Promise<void> {
+  const running = [...children];
+  children.clear();
+  await Promise.all(
+    running.map(async (cli) => {
+      if (cli.child.exitCode === null && cli.child.signalCode === null) cli.child.kill('SIGKILL');
+      await withTimeout(cli.exited, 10_000, 'a child to die after SIGKILL').catch(() => undefined);
+    }),
+  );
+}
+
+/** The environment of a child: process.env without Hivegraph configuration, plus `vars`. */
+function childEnv(vars: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of CONFIG_VARIABLES) delete env[name];
+  delete env['NODE_ENV'];
+  return { ...env, ...vars };
+}
+
+/** Spawns `node bin/hivegraph.js ...args` with {@link childEnv}(`vars`). */
+function spawnCli(args: string[], vars: Record<string, string> = {}): Cli {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: scratch,
+    env: childEnv(vars),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const exited = new Promise<Exit>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code, signal) => resolve({ code, signal }));
+  });
+  exited.catch(() => undefined); // observed through `exited` by whoever needs it
+  const cli: Cli = { child, stdout: () => stdout, stderr: () => stderr, exited };
+  children.add(cli);
+  return cli;
+}
+
+/** Runs a command to completion. */
+async function runCli(args: string[], vars: Record<string, string> = {}, timeoutMs = RUN_TIMEOUT_MS): Promise<CliResult> {
+  const cli = spawnCli(args, vars);
+  const exit = await withTimeout(cli.exited, timeoutMs, `hivegraph ${args.join(' ')} to exit`);
+  return { ...exit, stdout: cli.stdout(), stderr: cli.stderr() };
+}
+
+/** A started `hivegraph serve`. */
+interface Served {
+  cli: Cli;
+  graphqlUrl: string;
+  baseUrl: string;
+}
+
+/** Starts `hivegraph serve` and waits for the "serving" line; fails with its output if it exits first. */
+async function startServe(vars: Record<string, string>): Promise<Served> {
+  const cli = spawnCli(['serve'], vars);
+  const serving = new Promise<string>((resolve, reject) => {
+    const check = () => {
+      const match = SERVING.exec(cli.stdout());
+      if (match?.[1]) {
+        cli.child.stdout?.off('data', check);
+        resolve(match[1]);
+      }
+    };
+    cli.child.stdout?.on('data', check);
+    check();
+    cli.exited.then(
+      (exit) => reject(new Error(`serve exited (${describeExit(exit)}) before serving\n${output(cli)}`)),
+      reject,
+    );
+  });
+  const graphqlUrl = await withTimeout(serving, START_TIMEOUT_MS, `serve to start\n${output(cli)}`);
+  return { cli, graphqlUrl, baseUrl: graphqlUrl.replace(/\/graphql$/, '') };
+}
+
+/** Sends SIGTERM and waits (at most 15 s) for the process to exit. */
+async function stopServe(served: Served): Promise<Exit> {
+  served.cli.child.kill('SIGTERM');
+  return withTimeout(served.cli.exited, STOP_TIMEOUT_MS, 'serve to exit after SIGTERM');
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+function describeExit(exit: Exit): string {
+  return exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`;
+}
+
+function output(cli: Cli): string {
+  return `--- stdout ---\n${cli.stdout()}--- stderr ---\n${cli.stderr()}`;
+}
+
+// ---------------------------------------------------------------------------- environment helpers
+
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'hivegraph-cli-'));
+  tempDirs.push(dir);
+  return dir;
+}
+
+/** A port that was free a moment ago on 127.0.0.1. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** Listens on a free port of 127.0.0.1 and keeps it until the test ends. */
+async function occupiedPort(): Promise<number> {
+  const server = createServer();
+  portHolders.push(server);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  return (server.address() as AddressInfo).port;
+}
+
+/** The embedded default in `dataDir` on a free port. */
+async function embedded(dataDir: string, extra: Record<string, string> = {}): Promise<Record<string, string>> {
+  return { HIVEGRAPH_DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: String(await freePort()), ...extra };
+}
+
+function keysIn(text: string): string[] {
+  return text.match(KEY_PATTERN) ?? [];
+}
+
+// ---------------------------------------------------------------------------- HTTP helpers
+
+interface GraphQLResponse {
+  status: number;
+  body: {
+    data?: { me?: { handle: string } | null } | null;
+    errors?: { message: string; extensions?: { code?: string } }[];
+  };
+}
+
+async function postGraphQL(graphqlUrl: string, query: string, key?: string): Promise<GraphQLResponse> {
+  const response = await fetch(graphqlUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+    body: JSON.stringify({ query }),
+  });
+  return { status: response.status, body: (await response.json()) as GraphQLResponse['body'] };
+}
+
+/** Asserts `key` authenticates as `admin`. */
+async function expectAdmin(graphqlUrl: string, key: string): Promise<void> {
+  const { status, body } = await postGraphQL(graphqlUrl, '{ me { handle } }', key);
+  expect(body.errors).toBeUndefined();
+  expect(status).toBe(200);
+  expect(body.data?.me?.handle).toBe('admin');
+}
+
+/** Asserts a run failed with `code`, one clear message naming `mentions`, and no stack trace. */
+function expectCleanFailure(result: CliResult, code: number, mentions: string[]): void {
+  const context = `\n--- stderr ---\n${result.stderr}`;
+  expect.soft(result.signal, `killed by a signal${context}`).toBeNull();
+  expect.soft(result.code, `exit code${context}`).toBe(code);
+  for (const text of mentions) expect.soft(result.stderr, `stderr mentions ${text}`).toContain(text);
+  expect.soft(result.stderr, 'stderr has no stack-trace lines').not.toMatch(STACK_FRAME);
+}
+
+// ---------------------------------------------------------------------------- the cases
+
+describe('hivegraph serve (embedded default)', () => {
+  it('first start prints the admin key, serves GraphQL and /readyz, stops on SIGTERM, and keeps its data across a restart', { timeout: 120_000 }, async () => {
+    const dataDir = await tempDir();
+    const first = await startServe(await embedded(dataDir));
+
+    const printed = keysIn(first.cli.stdout());
+    expect(printed, output(first.cli)).toHaveLength(1);
+    const adminKey = printed[0]!;
+    await expectAdmin(first.graphqlUrl, adminKey);
+
+    const anonymous = await postGraphQL(first.graphqlUrl, '{ me { handle } }');
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+
+    const ready = await fetch(`${first.baseUrl}/readyz`);
+    expect(ready.status).toBe(200);
+    const readiness = (await ready.json()) as { status: string; checks: { sql: { backend: string }; graph: { backend: string } } };
+    expect(readiness.status).toBe('ready');
+    expect(readiness.checks.sql.backend).toBe('pglite');
+    expect(readiness.checks.graph.backend).toBe('sql');
+
+    const stopped = await stopServe(first);
+    // Soft, so the restart below is still checked when the shutdown is wrong.
+    expect.soft(stopped, `serve should exit 0 on SIGTERM\n${output(first.cli)}`).toEqual({ code: 0, signal: null });
+
+    const second = await startServe(await embedded(dataDir));
+    expect(keysIn(second.cli.stdout()), 'no key is printed after the first start').toEqual([]);
+    await expectAdmin(second.graphqlUrl, adminKey);
+    const stoppedAgain = await stopServe(second);
+    expect.soft(stoppedAgain, `serve should exit 0 on SIGTERM\n${output(second.cli)}`).toEqual({ code: 0, signal: null });
+  });
+
+  it('HIVEGRAPH_BOOTSTRAP_ADMIN_KEY: nothing is printed and that exact key is the admin key', { timeout: 90_000 }, async () => {
+    const bootstrapKey = randomBytes(16).toString('hex'); // 32 characters
+    const served = await startServe(await embedded(await tempDir(), { HIVEGRAPH_BOOTSTRAP_ADMIN_KEY: bootstrapKey }));
+    expect(keysIn(served.cli.stdout())).toEqual([]);
+    expect(served.cli.stdout()).not.toContain('Admin API key');
+    await expectAdmin(served.graphqlUrl, bootstrapKey);
+    const wrong = await postGraphQL(served.graphqlUrl, '{ me { handle } }', `${bootstrapKey}x`);
+    expect(wrong.status).toBe(401);
+    await stopServe(served);
+  });
+
+  it('a first start that fails after bootstrapping still leaves a way to see the admin key', { timeout: 90_000 }, async () => {
+    // Start-up bootstraps (generating the admin key) before it binds the port. If binding
+    // fails, the key must not be lost: the next successful start has to print one.
+    const dataDir = await tempDir();
+    const blocked = await runCli(['serve'], { HIVEGRAPH_DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: String(await occupiedPort()) });
+    expect(blocked.code, blocked.stderr).toBe(69);
+
+    const served = await startServe(await embedded(dataDir));
+    const printed = keysIn(served.cli.stdout());
+    expect(printed, `the admin key of this data dir was never shown to anyone\n${output(served.cli)}`).toHaveLength(1);
+    await expectAdmin(served.graphqlUrl, printed[0]!);
+    await stopServe(served);
+  });
+});
+
+describe('bad configuration stops start-up with one clear message and no stack trace', () => {
+  it('DATABASE_URL that is not a URL → 78', { timeout: 60_000 }, async () => {
+    const result = await runCli(['serve'], await embedded(await tempDir(), { DATABASE_URL: 'not a url' }));
+    expectCleanFailure(result, 78, ['DATABASE_URL']);
+  });
+
+  it('two bad variables → 78, both named in one message', { timeout: 60_000 }, async () => {
+    const result = await runCli(['serve'], { HIVEGRAPH_DATA_DIR: await tempDir(), PORT: 'abc', HIVEGRAPH_LOG_LEVEL: 'loud' });
+    expectCleanFailure(result, 78, ['PORT', 'HIVEGRAPH_LOG_LEVEL']);
+    const messages = result.stderr.split('\n').filter((line) => line.startsWith('hivegraph:'));
+    expect(messages, 'one message').toHaveLength(1);
+  });
+
+  it('unreachable Postgres → 69, "Cannot reach Postgres", password not shown', { timeout: 60_000 }, async () => {
+    const result = await runCli(
+      ['serve'],
+      await embedded(await tempDir(), { DATABASE_URL: 'postgres://nobody:secret@127.0.0.1:1/nothing' }),
+    );
+    expectCleanFailure(result, 69, ['Cannot reach Postgres']);
+    expect(result.stderr).not.toContain('secret');
+    expect(result.stdout).not.toContain('secret');
+  });
+
+  it('port already in use → 69, "already in use"', { timeout: 90_000 }, async () => {
+    const port = await occupiedPort();
+    const result = await runCli(['serve'], { HIVEGRAPH_DATA_DIR: await tempDir(), HOST: '127.0.0.1', PORT: String(port) });
+    expectCleanFailure(result, 69, ['already in use']);
+  });
+
+  it('unreachable FalkorDB → 69, "Cannot reach FalkorDB"', { timeout: 90_000 }, async () => {
+    const result = await runCli(['serve'], await embedded(await tempDir(), { FALKORDB_URL: 'falkor://127.0.0.1:1' }));
+    expectCleanFailure(result, 69, ['Cannot reach FalkorDB']);
+  });
+});
+
+describe('hivegraph migrate', () => {
+  it('applies the migrations on a fresh data dir, then reports the database up to date', { timeout: 90_000 }, async () => {
+    const vars = { HIVEGRAPH_DATA_DIR: await tempDir() };
+    const first = await runCli(['migrate'], vars);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/^Applied [1-9]\d* migration\(s\); now at \S+\.$/m);
+    expect(first.stderr).toMatch(/^applied \d+_\w+$/m);
+
+    const second = await runCli(['migrate'], vars);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stdout).toMatch(/up to date/);
+    expect(second.stderr).not.toMatch(/^applied /m);
+  });
+});
+
+describe('hivegraph keys create', () => {
+  it('creates a working admin key on a bootstrapped data dir; an unknown --user → 65', { timeout: 120_000 }, async () => {
+    const dataDir = await tempDir();
+    const bootstrapped = await startServe(await embedded(dataDir));
+    const [firstKey] = keysIn(bootstrapped.cli.stdout());
+    expect(firstKey).toBeDefined();
+    await stopServe(bootstrapped); // a finished run: the data dir is free again
+
+    const created = await runCli(['keys', 'create', '--name', 'ci'], { HIVEGRAPH_DATA_DIR: dataDir });
+    expect(created.code, created.stderr).toBe(0);
+    expect(created.stdout).toMatch(/^hg_[A-Za-z0-9_-]{43}\n$/);
+    const newKey = created.stdout.trim();
+    expect(newKey).not.toBe(firstKey);
+    expect(created.stderr).not.toContain(newKey);
+
+    const unknownUser = await runCli(['keys', 'create', '--name', 'x', '--user', 'nosuchuser'], { HIVEGRAPH_DATA_DIR: dataDir });
+    expectCleanFailure(unknownUser, 65, ['nosuchuser']);
+    expect(unknownUser.stdout).toBe('');
+
+    const served = await startServe(await embedded(dataDir));
+    await expectAdmin(served.graphqlUrl, newKey);
+    await stopServe(served);
+  });
+
+  it('without --name → 64', { timeout: 60_000 }, async () => {
+    const result = await runCli(['keys', 'create'], { HIVEGRAPH_DATA_DIR: await tempDir() });
+    expectCleanFailure(result, 64, ['--name']);
+    expect(result.stdout).toBe('');
+  });
+});
+
+describe('hivegraph usage', () => {
+  it('--help exits 0 and lists the commands', async () => {
+    const result = await runCli(['--help']);
+    expect(result.code, result.stderr).toBe(0);
+    for (const command of ['serve', 'migrate', 'keys']) expect(result.stdout).toMatch(new RegExp(`^\\s+${command}\\b`, 'm'));
+  });
+
+  it('an unknown command exits 64', async () => {
+    const result = await runCli(['no-such-command']);
+    expectCleanFailure(result, 64, ['no-such-command']);
+  });
+});

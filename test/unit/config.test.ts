@@ -1,0 +1,73 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, redactUrl } from '../../src/config/config.ts';
+
+describe('loadConfig', () => {
+  it('defaults to the embedded deployment on 127.0.0.1:4000 with data in ./.hivegraph', () => {
+    const config = loadConfig({});
+    expect(config.sql).toEqual({ kind: 'pglite', dataDir: path.resolve('.hivegraph') });
+    expect(config.graph).toEqual({ kind: 'sql' });
+    expect(config.server).toEqual({ host: '127.0.0.1', port: 4000, shutdownGraceMs: 10_000 });
+    expect(config.logLevel).toBe('info');
+    expect(config.bootstrapAdminKey).toBeUndefined();
+  });
+
+  it('selects server mode from DATABASE_URL and FALKORDB_URL', () => {
+    const config = loadConfig({
+      DATABASE_URL: 'postgres://u:p@db.example:5432/hg',
+      FALKORDB_URL: 'falkor://graph.example:6379',
+      HIVEGRAPH_DB_POOL_MAX: '25',
+      HIVEGRAPH_GRAPH_PREFIX: 'kb',
+    });
+    expect(config.sql).toEqual({ kind: 'postgres', url: 'postgres://u:p@db.example:5432/hg', poolMax: 25, connectTimeoutMs: 5000 });
+    expect(config.graph).toEqual({ kind: 'falkordb', url: 'falkor://graph.example:6379', graphPrefix: 'kb', connectTimeoutMs: 5000 });
+  });
+
+  it('lets explicit overrides win over the environment', () => {
+    const config = loadConfig({ PORT: '5000', HOST: '0.0.0.0' }, { PORT: '6000' });
+    expect(config.server.port).toBe(6000);
+    expect(config.server.host).toBe('0.0.0.0');
+  });
+
+  it('treats empty variables as unset', () => {
+    expect(loadConfig({ DATABASE_URL: '', PORT: '  ' }).sql.kind).toBe('pglite');
+  });
+
+  it.each([
+    ['DATABASE_URL', 'not a url', /DATABASE_URL: not a valid URL/],
+    ['DATABASE_URL', 'mysql://x@y/z', /DATABASE_URL: unsupported scheme "mysql:"/],
+    ['FALKORDB_URL', 'http://x:1', /FALKORDB_URL: unsupported scheme "http:"/],
+    ['PORT', 'abc', /PORT: must be a whole number from 0 to 65535, got "abc"/],
+    ['PORT', '70000', /PORT: must be a whole number/],
+    ['HIVEGRAPH_LOG_LEVEL', 'loud', /HIVEGRAPH_LOG_LEVEL: one of debug, info, warn, error, silent/],
+    ['HIVEGRAPH_BOOTSTRAP_ADMIN_KEY', 'short', /at least 16 characters/],
+    ['HIVEGRAPH_BOOTSTRAP_ADMIN_KEY', 'has white space inside it', /must not contain white space/],
+    ['HIVEGRAPH_DB_POOL_MAX', '0', /HIVEGRAPH_DB_POOL_MAX/],
+    ['HIVEGRAPH_GRAPH_PREFIX', 'bad-prefix!', /HIVEGRAPH_GRAPH_PREFIX/],
+  ])('rejects %s=%j with a message naming it', (name, value, message) => {
+    const env: Record<string, string> = { [name]: value };
+    if (name === 'HIVEGRAPH_DB_POOL_MAX') env['DATABASE_URL'] = 'postgres://localhost/x';
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('lists every invalid variable in one error', () => {
+    let error: unknown;
+    try {
+      loadConfig({ DATABASE_URL: '::', PORT: '-1', HIVEGRAPH_LOG_LEVEL: 'loud', FALKORDB_URL: 'nope' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.map((p) => p.split(':')[0]);
+    expect(problems.sort()).toEqual(['DATABASE_URL', 'FALKORDB_URL', 'HIVEGRAPH_LOG_LEVEL', 'PORT']);
+    expect((error as Error).message.split('\n')[0]).toBe('Invalid configuration:');
+  });
+});
+
+describe('redactUrl', () => {
+  it('hides the password and keeps the rest', () => {
+    expect(redactUrl('postgres://user:s3cret@host:5432/db')).toBe('postgres://user:***@host:5432/db');
+    expect(redactUrl('postgres://host/db')).toBe('postgres://host/db');
+    expect(redactUrl('::')).toBe('[unparseable URL]');
+  });
+});
