@@ -26,6 +26,10 @@ export interface Config {
   /** When set, every start makes sure this exact key is an active key of `default`'s `admin`. */
   bootstrapAdminKey: string | undefined;
   logLevel: LogLevel;
+  limits: {
+    /** Largest artifact content in bytes (HIVEGRAPH_MAX_CONTENT_BYTES, default 1 MiB). */
+    maxContentBytes: number;
+  };
 }
 
 /** Raised when configuration is invalid; `problems` names every bad variable. */
@@ -57,6 +61,7 @@ export const CONFIG_VARIABLES = [
   'HIVEGRAPH_CONNECT_TIMEOUT_MS',
   'HIVEGRAPH_GRAPH_PREFIX',
   'HIVEGRAPH_SHUTDOWN_GRACE_MS',
+  'HIVEGRAPH_MAX_CONTENT_BYTES',
 ] as const;
 
 /** Smallest accepted length of HIVEGRAPH_BOOTSTRAP_ADMIN_KEY. */
@@ -132,6 +137,8 @@ export function loadConfig(env: ConfigEnv = process.env, overrides: ConfigOverri
     problems.push(`HIVEGRAPH_LOG_LEVEL: one of ${LOG_LEVELS.join(', ')}, got "${level}"`);
   }
 
+  const maxContentBytes = int('HIVEGRAPH_MAX_CONTENT_BYTES', 1024 * 1024, 1, 64 * 1024 * 1024);
+
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     server: { host, port, shutdownGraceMs },
@@ -140,6 +147,7 @@ export function loadConfig(env: ConfigEnv = process.env, overrides: ConfigOverri
     dataDir,
     bootstrapAdminKey,
     logLevel: level as LogLevel,
+    limits: { maxContentBytes },
   };
 }
 

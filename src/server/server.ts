@@ -55,9 +55,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   try {
     const outcome = await migrate(sql, { onApply: (m) => logger.info(`applied migration ${m.version}_${m.name}`) });
     logger.debug('schema is current', { migration: outcome.current });
-    const bootstrap = await ensureBootstrap(sql, { bootstrapAdminKey: config.bootstrapAdminKey });
     graph = await openGraphStore(config.graph, sql);
-    const services = createServices({ sql, graph, logger });
+    const services = createServices({ sql, graph, logger, maxContentBytes: config.limits.maxContentBytes });
     const schema = buildSchema();
 
     httpServer = createServer();
@@ -67,6 +66,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     apollo = new ApolloServer<GraphQLContext>({
       schema,
       introspection: true,
+      stopOnTerminationSignals: false,
       includeStacktraceInErrorResponses: false,
       formatError: (formatted, error) => formatError(formatted, error, { logger }),
       plugins: [
@@ -79,6 +79,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     await apollo.start();
     server.on('request', createHttpApp(apollo, services));
     await listen(server, config.server.host, config.server.port);
+    // Bootstrap only once every dependency (SQL, graph store, port) has proved usable, so a
+    // failed first start cannot swallow the generated admin key.
+    const bootstrap = await ensureBootstrap(sql, { bootstrapAdminKey: config.bootstrapAdminKey });
 
     const { port } = server.address() as AddressInfo;
     const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;

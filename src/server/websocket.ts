@@ -31,7 +31,16 @@ export function attachWebSocket(deps: {
   logger: Logger;
 }): WebSocketEndpoint {
   const { services, logger } = deps;
-  const wss = new WebSocketServer({ server: deps.httpServer, path: '/graphql', maxPayload: 2 * 1024 * 1024 });
+  // noServer: with `server`, ws re-emits the HTTP server's errors (e.g. EADDRINUSE) on the
+  // WebSocketServer, where graphql-ws prints them with a stack trace.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 2 * 1024 * 1024 });
+  deps.httpServer.on('upgrade', (req, socket, head) => {
+    if (new URL(req.url ?? '/', 'http://localhost').pathname !== '/graphql') {
+      socket.destroy();
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (client) => wss.emit('connection', client, req));
+  });
   const authorizationOf = (params: Readonly<Record<string, unknown>> | undefined) => {
     const value = params?.['authorization'] ?? params?.['Authorization'];
     return typeof value === 'string' ? value : undefined;

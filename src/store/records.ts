@@ -39,3 +39,102 @@ export interface ApiKeyRecord {
   lastUsedAt: Date | null;
   revokedAt: Date | null;
 }
+
+/** Who may see an artifact. */
+export const VISIBILITIES = ['PRIVATE', 'GROUP', 'ORG', 'PUBLIC'] as const;
+
+/** One of {@link VISIBILITIES}. */
+export type Visibility = (typeof VISIBILITIES)[number];
+
+/** A member's role within a group. */
+export type GroupRole = 'MEMBER' | 'ADMIN';
+
+/** What kind of change a revision records. */
+export type ChangeKind = 'CREATED' | 'UPDATED' | 'DELETED' | 'RESTORED';
+
+/** A group of users of one org. */
+export interface GroupRecord {
+  id: string;
+  orgId: string;
+  seq: number;
+  name: string;
+  createdAt: Date;
+}
+
+/** A user's membership in a group. */
+export interface GroupMemberRecord {
+  groupId: string;
+  userId: string;
+  role: GroupRole;
+  addedAt: Date;
+}
+
+/** A named set of artifacts; artifact names are unique within it. */
+export interface CollectionRecord {
+  id: string;
+  orgId: string;
+  seq: number;
+  name: string;
+  description: string | null;
+  createdBy: string;
+  createdAt: Date;
+}
+
+/** A knowledge item. */
+export interface ArtifactRecord {
+  id: string;
+  orgId: string;
+  seq: number;
+  ownerId: string;
+  collectionId: string | null;
+  name: string | null;
+  kind: string;
+  title: string | null;
+  content: string;
+  contentDigest: string;
+  sizeBytes: number;
+  metadata: Record<string, unknown>;
+  tags: string[];
+  codebase: string | null;
+  visibility: Visibility;
+  revision: number;
+  sourceAgentId: string | null;
+  mcpClientId: string | null;
+  sessionId: string | null;
+  contributionId: string | null;
+  runId: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  deletedAt: Date | null;
+}
+
+/** One entry of an artifact's history. */
+export interface ArtifactRevisionRecord {
+  artifactId: string;
+  revision: number;
+  change: ChangeKind;
+  contentDigest: string;
+  previousDigest: string | null;
+  name: string | null;
+  title: string | null;
+  content: string;
+  metadata: Record<string, unknown>;
+  tags: string[];
+  codebase: string | null;
+  changedBy: string;
+  changedAt: Date;
+}
+
+/** Requests made with one key in one billing period. */
+export interface ApiKeyUsageRecord {
+  keyId: string;
+  /** Calendar month, UTC: `YYYY-MM`. */
+  period: string;
+  requests: number;
+}
+
+/** One page of a keyset-paginated list. */
+export interface Page<T> {
+  items: T[];
+  hasNextPage: boolean;
+}

@@ -119,7 +119,7 @@ function spawnCli(args: string[], vars: Record<string, string> = {}): Cli {
 /** Runs a command to completion. */
 async function runCli(args: string[], vars: Record<string, string> = {}, timeoutMs = RUN_TIMEOUT_MS): Promise<CliResult> {
   const cli = spawnCli(args, vars);
-  const exit = await withTimeout(cli.exited, timeoutMs, `hivegraph ${args.join(' ')} to exit`);
+  const exit = await withTimeout(cli.exited, timeoutMs, () => `hivegraph ${args.join(' ')} to exit\n${output(cli)}`);
   return { ...exit, stdout: cli.stdout(), stderr: cli.stderr() };
 }
 
@@ -148,20 +148,22 @@ async function startServe(vars: Record<string, string>): Promise<Served> {
       reject,
     );
   });
-  const graphqlUrl = await withTimeout(serving, START_TIMEOUT_MS, `serve to start\n${output(cli)}`);
+  const graphqlUrl = await withTimeout(serving, START_TIMEOUT_MS, () => `serve to start\n${output(cli)}`);
   return { cli, graphqlUrl, baseUrl: graphqlUrl.replace(/\/graphql$/, '') };
 }
 
 /** Sends SIGTERM and waits (at most 15 s) for the process to exit. */
 async function stopServe(served: Served): Promise<Exit> {
   served.cli.child.kill('SIGTERM');
-  return withTimeout(served.cli.exited, STOP_TIMEOUT_MS, 'serve to exit after SIGTERM');
+  return withTimeout(served.cli.exited, STOP_TIMEOUT_MS, () => `serve to exit after SIGTERM\n${output(served.cli)}`);
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+/** `what` may be a function, to describe the state at the moment of the timeout. */
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string | (() => string)): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+    const describe = () => (typeof what === 'string' ? what : what());
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${describe()}`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -10,6 +10,7 @@ describe('loadConfig', () => {
     expect(config.server).toEqual({ host: '127.0.0.1', port: 4000, shutdownGraceMs: 10_000 });
     expect(config.logLevel).toBe('info');
     expect(config.bootstrapAdminKey).toBeUndefined();
+    expect(config.limits.maxContentBytes).toBe(1024 * 1024);
   });
 
   it('selects server mode from DATABASE_URL and FALKORDB_URL', () => {

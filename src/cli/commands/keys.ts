@@ -31,7 +31,12 @@ export async function keysCommand(argv: string[]): Promise<number> {
   try {
     await migrate(sql);
     // Key management needs only SQL; the embedded graph view avoids connecting to FalkorDB.
-    const services = createServices({ sql, graph: openSqlGraphStore(sql), logger: createLogger(config.logLevel) });
+    const services = createServices({
+      sql,
+      graph: openSqlGraphStore(sql),
+      logger: createLogger(config.logLevel),
+      maxContentBytes: config.limits.maxContentBytes,
+    });
     const created = await services.apiKeys.createForUser({
       orgName: values.org ?? 'default',
       handle: values.user ?? 'admin',

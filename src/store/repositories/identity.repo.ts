@@ -2,7 +2,7 @@
  * SQL for orgs, users and API keys. Every function takes a {@link Queryable}, so callers
  * decide whether it runs alone or inside their transaction. Parameterised SQL only.
  */
-import type { ApiKeyRecord, OrgRecord, Role, UserRecord } from '../records.ts';
+import type { ApiKeyRecord, ApiKeyUsageRecord, OrgRecord, Role, UserRecord } from '../records.ts';
 import type { Queryable } from '../types.ts';
 
 const ORG_COLUMNS = 'id, name, created_at AS "createdAt"';
@@ -115,4 +115,67 @@ export async function touchApiKey(q: Queryable, keyId: string): Promise<void> {
 function reviveKey(key: ApiKeyRecord): ApiKeyRecord {
   const date = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string));
   return { ...key, createdAt: new Date(key.createdAt), lastUsedAt: date(key.lastUsedAt), revokedAt: date(key.revokedAt) };
+}
+
+/** Users of one org, by creation, after sequence `afterSeq`. */
+export async function listUsers(q: Queryable, orgId: string, page: { first: number; afterSeq?: number | undefined }): Promise<{ items: (UserRecord & { seq: number })[]; hasNextPage: boolean }> {
+  const { rows } = await q.query<UserRecord & { seq: number }>(
+    `SELECT ${USER_COLUMNS}, seq FROM users WHERE org_id = $1 AND ($2::bigint IS NULL OR seq > $2::bigint) ORDER BY seq LIMIT $3`,
+    [orgId, page.afterSeq ?? null, page.first + 1],
+  );
+  return { items: rows.slice(0, page.first), hasNextPage: rows.length > page.first };
+}
+
+/** Keys of one org (optionally of one user), by creation. */
+export async function listApiKeys(
+  q: Queryable,
+  orgId: string,
+  options: { userId?: string | undefined; includeRevoked: boolean; first: number; afterSeq?: number | undefined },
+): Promise<{ items: (ApiKeyRecord & { seq: number })[]; hasNextPage: boolean }> {
+  const { rows } = await q.query<ApiKeyRecord & { seq: number }>(
+    `SELECT ${KEY_COLUMNS}, seq FROM api_keys
+     WHERE org_id = $1 AND ($2::uuid IS NULL OR user_id = $2::uuid) AND ($3::boolean OR revoked_at IS NULL)
+       AND ($4::bigint IS NULL OR seq > $4::bigint)
+     ORDER BY seq LIMIT $5`,
+    [orgId, options.userId ?? null, options.includeRevoked, options.afterSeq ?? null, options.first + 1],
+  );
+  return { items: rows.slice(0, options.first), hasNextPage: rows.length > options.first };
+}
+
+/** Finds a key of one org by id. */
+export async function findApiKey(q: Queryable, orgId: string, id: string): Promise<ApiKeyRecord | undefined> {
+  const { rows } = await q.query<ApiKeyRecord>(`SELECT ${KEY_COLUMNS} FROM api_keys WHERE org_id = $1 AND id = $2`, [orgId, id]);
+  return rows[0];
+}
+
+/** Revokes a key (idempotent: an already revoked key keeps its first revocation time). */
+export async function revokeApiKeyRow(q: Queryable, orgId: string, id: string): Promise<ApiKeyRecord | undefined> {
+  const { rows } = await q.query<ApiKeyRecord>(
+    `UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE org_id = $1 AND id = $2 RETURNING ${KEY_COLUMNS}`,
+    [orgId, id],
+  );
+  return rows[0];
+}
+
+/** Adds request counts per key and billing period. */
+export async function addApiKeyUsage(q: Queryable, rows: readonly { keyId: string; period: string; requests: number }[]): Promise<void> {
+  if (rows.length === 0) return;
+  await q.query(
+    `INSERT INTO api_key_usage (key_id, period, requests)
+     SELECT k, p, r FROM unnest($1::uuid[], $2::text[], $3::bigint[]) AS u(k, p, r)
+     WHERE EXISTS (SELECT 1 FROM api_keys WHERE id = k)
+     ON CONFLICT (key_id, period) DO UPDATE SET requests = api_key_usage.requests + EXCLUDED.requests`,
+    [rows.map((r) => r.keyId), rows.map((r) => r.period), rows.map((r) => r.requests)],
+  );
+}
+
+/** Usage of each key, newest period first, in key order. One statement. */
+export async function getApiKeyUsage(q: Queryable, keyIds: readonly string[]): Promise<ApiKeyUsageRecord[][]> {
+  const { rows } = await q.query<ApiKeyUsageRecord>(
+    `SELECT key_id AS "keyId", period, requests FROM api_key_usage WHERE key_id = ANY($1::uuid[]) ORDER BY period DESC`,
+    [keyIds],
+  );
+  const byKey = new Map<string, ApiKeyUsageRecord[]>();
+  for (const row of rows) byKey.set(row.keyId, [...(byKey.get(row.keyId) ?? []), row]);
+  return keyIds.map((id) => byKey.get(id) ?? []);
 }

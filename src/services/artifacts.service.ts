@@ -1,0 +1,242 @@
+/**
+ * Artifacts: create, read, list, update (optimistic concurrency), soft delete, restore and
+ * share. Every write runs in one transaction with its revision row; every read applies the
+ * caller's visibility inside SQL.
+ */
+import { BadUserInputError, ConflictError, NotFoundError } from '../shared/errors.ts';
+import type { ArtifactRecord, ArtifactRevisionRecord, Page, Visibility } from '../store/records.ts';
+import {
+  getArtifactsByIds,
+  getRevisions,
+  getShareGroupIds,
+  insertArtifact,
+  insertRevision,
+  insertShares,
+  listArtifacts,
+  lockVisibleArtifact,
+  setArtifactDeleted,
+  setArtifactSharing,
+  updateArtifactContent,
+  type ArtifactFilterValues,
+} from '../store/repositories/artifacts.repo.ts';
+import { getCollectionsByIds } from '../store/repositories/collections.repo.ts';
+import { existingGroupIds } from '../store/repositories/groups.repo.ts';
+import type { Queryable, SqlClient } from '../store/types.ts';
+import { assertCanModifyArtifact, assertCanWriteArtifacts } from './access.ts';
+import { contentDigest, FIELD_LIMITS, validContent, validKind, validMetadata, validTags, validText } from './validate.ts';
+import type { Viewer } from './viewer.ts';
+
+/** Input of {@link ArtifactsService.create}. */
+export interface CreateArtifactInput {
+  name?: string | null;
+  kind: string;
+  title?: string | null;
+  content: string;
+  metadata?: unknown;
+  tags?: readonly string[] | null;
+  codebase?: string | null;
+  collectionId?: string | null;
+  visibility?: Visibility | null;
+  sharedWithGroupIds?: readonly string[] | null;
+  sessionId?: string | null;
+  mcpClientId?: string | null;
+}
+
+/** Input of {@link ArtifactsService.update}; omitted fields keep their value, null clears. */
+export interface UpdateArtifactInput {
+  title?: string | null;
+  content?: string | null;
+  metadata?: unknown;
+  tags?: readonly string[] | null;
+  name?: string | null;
+  codebase?: string | null;
+}
+
+/** Artifact operations. */
+export interface ArtifactsService {
+  create(viewer: Viewer, input: CreateArtifactInput): Promise<ArtifactRecord>;
+  /** @throws CONFLICT when `expectedRevision` is stale (nothing changes) */
+  update(viewer: Viewer, id: string, input: UpdateArtifactInput, expectedRevision?: number | null): Promise<ArtifactRecord>;
+  delete(viewer: Viewer, id: string): Promise<ArtifactRecord>;
+  restore(viewer: Viewer, id: string): Promise<ArtifactRecord>;
+  share(viewer: Viewer, id: string, visibility: Visibility, groupIds?: readonly string[] | null): Promise<ArtifactRecord>;
+  /** Visible artifacts by id, in key order. One statement. */
+  getByIds(viewer: Viewer, ids: readonly string[], includeDeleted?: boolean): Promise<(ArtifactRecord | undefined)[]>;
+  list(viewer: Viewer, filter: ArtifactFilterValues, page: { first: number; afterSeq?: number | undefined }): Promise<Page<ArtifactRecord>>;
+  /** Group ids each (already visible) artifact is shared with. One statement. */
+  sharedGroupIds(artifactIds: readonly string[]): Promise<string[][]>;
+  /** Revisions of (already visible) artifacts, newest first. One statement. */
+  revisions(artifactIds: readonly string[], page: { first: number; beforeRevision?: number | undefined }): Promise<ArtifactRevisionRecord[][]>;
+}
+
+/** Creates the artifacts service. */
+export function createArtifactsService(deps: { sql: SqlClient; maxContentBytes: number }): ArtifactsService {
+  const { sql } = deps;
+
+  const notFound = () => new NotFoundError('Artifact');
+
+  async function checkGroups(tx: Queryable, viewer: Viewer, visibility: Visibility, groupIds: readonly string[]): Promise<string[]> {
+    const unique = [...new Set(groupIds)];
+    if (unique.length > 0 && visibility !== 'GROUP') {
+      throw new BadUserInputError('sharedWithGroupIds only applies to GROUP visibility.', 'sharedWithGroupIds');
+    }
+    if (visibility === 'GROUP' && unique.length === 0) {
+      throw new BadUserInputError('GROUP visibility needs at least one group in sharedWithGroupIds.', 'sharedWithGroupIds');
+    }
+    const existing = await existingGroupIds(tx, viewer.orgId, unique);
+    if (existing.size !== unique.length) throw new NotFoundError('Group');
+    return unique;
+  }
+
+  /** Maps a name clash to a CONFLICT that says which name. */
+  function nameConflict(error: unknown, name: string | null): unknown {
+    if (error instanceof ConflictError && error.extensions['constraint'] === 'artifacts_name_in_collection_key') {
+      return new ConflictError(`An artifact named "${name}" already exists in this collection (or, outside collections, in this org).`, {
+        constraint: 'artifacts_name_in_collection_key',
+      });
+    }
+    return error;
+  }
+
+  return {
+    async create(viewer, input) {
+      assertCanWriteArtifacts(viewer);
+      const kind = validKind(input.kind);
+      const { content, sizeBytes } = validContent(input.content, deps.maxContentBytes);
+      const name = validText(input.name, 'name', FIELD_LIMITS.name);
+      const title = validText(input.title, 'title', FIELD_LIMITS.title);
+      const codebase = validText(input.codebase, 'codebase', FIELD_LIMITS.codebase);
+      const tags = validTags(input.tags);
+      const metadataJson = validMetadata(input.metadata);
+      const visibility = input.visibility ?? 'PRIVATE';
+      const sessionId = validText(input.sessionId, 'sessionId', 200);
+      const mcpClientId = validText(input.mcpClientId, 'mcpClientId', 200);
+      try {
+        return await sql.transaction(async (tx) => {
+          const groupIds = await checkGroups(tx, viewer, visibility, input.sharedWithGroupIds ?? []);
+          if (input.collectionId) {
+            const [collection] = await getCollectionsByIds(tx, viewer.orgId, [input.collectionId]);
+            if (!collection) throw new NotFoundError('Collection');
+          }
+          const artifact = await insertArtifact(tx, {
+            orgId: viewer.orgId,
+            ownerId: viewer.userId,
+            collectionId: input.collectionId ?? null,
+            name,
+            kind,
+            title,
+            content,
+            contentDigest: contentDigest(content),
+            sizeBytes,
+            metadataJson,
+            tags,
+            codebase,
+            visibility,
+            sourceAgentId: null,
+            mcpClientId,
+            sessionId,
+            contributionId: null,
+            runId: null,
+          });
+          await insertShares(tx, viewer.orgId, artifact.id, groupIds);
+          await insertRevision(tx, { orgId: viewer.orgId, artifact, change: 'CREATED', previousDigest: null, changedBy: viewer.userId, metadataJson });
+          return artifact;
+        });
+      } catch (error) {
+        throw nameConflict(error, name);
+      }
+    },
+
+    async update(viewer, id, input, expectedRevision) {
+      assertCanWriteArtifacts(viewer);
+      const has = (key: keyof UpdateArtifactInput) => Object.prototype.hasOwnProperty.call(input, key) && input[key] !== undefined;
+      if (has('content') && input.content === null) throw new BadUserInputError('content cannot be null.', 'content');
+      const next = has('content') ? validContent(input.content!, deps.maxContentBytes) : undefined;
+      const name = has('name') || input.name === null ? validText(input.name, 'name', FIELD_LIMITS.name) : undefined;
+      const title = has('title') || input.title === null ? validText(input.title, 'title', FIELD_LIMITS.title) : undefined;
+      const codebase = has('codebase') || input.codebase === null ? validText(input.codebase, 'codebase', FIELD_LIMITS.codebase) : undefined;
+      const tags = has('tags') || input.tags === null ? validTags(input.tags) : undefined;
+      const metadataJson = has('metadata') || input.metadata === null ? validMetadata(input.metadata) : undefined;
+      if (expectedRevision !== undefined && expectedRevision !== null && (!Number.isInteger(expectedRevision) || expectedRevision < 1)) {
+        throw new BadUserInputError('expectedRevision must be a positive integer.', 'expectedRevision');
+      }
+      try {
+        return await sql.transaction(async (tx) => {
+          const current = await lockVisibleArtifact(tx, viewer, id, false);
+          if (!current) throw notFound();
+          assertCanModifyArtifact(viewer, current);
+          if (expectedRevision != null && current.revision !== expectedRevision) {
+            throw new ConflictError(
+              `The artifact is at revision ${current.revision}, not ${expectedRevision}: reload it and apply your change again.`,
+            );
+          }
+          const content = next?.content ?? current.content;
+          const newMetadataJson = metadataJson ?? current.metadataText;
+          const updated = await updateArtifactContent(tx, id, {
+            name: name === undefined ? current.name : name,
+            title: title === undefined ? current.title : title,
+            content,
+            contentDigest: contentDigest(content),
+            sizeBytes: next?.sizeBytes ?? current.sizeBytes,
+            metadataJson: newMetadataJson,
+            tags: tags ?? current.tags,
+            codebase: codebase === undefined ? current.codebase : codebase,
+          });
+          await insertRevision(tx, {
+            orgId: current.orgId,
+            artifact: updated,
+            change: 'UPDATED',
+            previousDigest: current.contentDigest,
+            changedBy: viewer.userId,
+            metadataJson: newMetadataJson,
+          });
+          return updated;
+        });
+      } catch (error) {
+        throw nameConflict(error, name ?? null);
+      }
+    },
+
+    async delete(viewer, id) {
+      return changeDeletion(viewer, id, true);
+    },
+
+    async restore(viewer, id) {
+      return changeDeletion(viewer, id, false);
+    },
+
+    async share(viewer, id, visibility, groupIds) {
+      return sql.transaction(async (tx) => {
+        const current = await lockVisibleArtifact(tx, viewer, id, false);
+        if (!current) throw notFound();
+        assertCanModifyArtifact(viewer, current);
+        const groups = await checkGroups(tx, viewer, visibility, groupIds ?? []);
+        return setArtifactSharing(tx, current.orgId, id, visibility, groups);
+      });
+    },
+
+    getByIds: (viewer, ids, includeDeleted = false) => getArtifactsByIds(sql, viewer, ids, includeDeleted),
+    list: (viewer, filter, page) => listArtifacts(sql, viewer, filter, page),
+    sharedGroupIds: (artifactIds) => getShareGroupIds(sql, artifactIds),
+    revisions: (artifactIds, page) => getRevisions(sql, artifactIds, page),
+  };
+
+  async function changeDeletion(viewer: Viewer, id: string, deleted: boolean): Promise<ArtifactRecord> {
+    assertCanWriteArtifacts(viewer);
+    return sql.transaction(async (tx) => {
+      const current = await lockVisibleArtifact(tx, viewer, id, !deleted);
+      if (!current) throw notFound();
+      assertCanModifyArtifact(viewer, current);
+      const changed = await setArtifactDeleted(tx, id, deleted);
+      await insertRevision(tx, {
+        orgId: current.orgId,
+        artifact: changed,
+        change: deleted ? 'DELETED' : 'RESTORED',
+        previousDigest: current.contentDigest,
+        changedBy: viewer.userId,
+        metadataJson: current.metadataText,
+      });
+      return changed;
+    });
+  }
+}
