@@ -5,7 +5,7 @@
 import { BadUserInputError } from '../shared/errors.ts';
 
 /** Types that have global ids. */
-export const NODE_TYPES = ['User'] as const;
+export const NODE_TYPES = ['User', 'Group', 'Collection', 'Artifact', 'ApiKey'] as const;
 
 /** One of {@link NODE_TYPES}. */
 export type NodeType = (typeof NODE_TYPES)[number];
@@ -49,4 +49,14 @@ export function nodeTypeOf(record: object): NodeType {
   const type = (record as { [NODE_TYPE]?: NodeType })[NODE_TYPE];
   if (!type) throw new Error('Node record was not marked with asNode()');
   return type;
+}
+
+/** Decodes a global id that must be of `type`, returning the record id. */
+export function idOf(globalId: string, type: NodeType, argument: string): string {
+  return fromGlobalId(globalId, type, argument).id;
+}
+
+/** Decodes optional/nullable global id lists (deduplicated, order kept). */
+export function idsOf(globalIds: readonly string[] | null | undefined, type: NodeType, argument: string): string[] {
+  return [...new Set((globalIds ?? []).map((g) => idOf(g, type, argument)))];
 }

@@ -4,10 +4,18 @@
 import { readFileSync } from 'node:fs';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { GraphQLSchema } from 'graphql';
+import { ApiKey } from './ApiKey.ts';
+import { Artifact, ArtifactRevision, Provenance } from './Artifact.ts';
+import { Collection } from './Collection.ts';
+import { Group, GroupMember } from './Group.ts';
 import { nodeTypeOf } from './ids.ts';
+import * as artifactMutations from './Mutation/artifacts.ts';
+import * as identityMutations from './Mutation/identity.ts';
+import { artifact, artifacts } from './Query/artifacts.ts';
+import { apiKeys, collections, groups, users } from './Query/directory.ts';
 import { me } from './Query/me.ts';
 import { node } from './Query/node.ts';
-import { DateTimeScalar } from './scalars.ts';
+import { DateTimeScalar, JSONScalar } from './scalars.ts';
 import type { Resolvers } from './types.generated.ts';
 import { User } from './User.ts';
 
@@ -20,9 +28,18 @@ export const SCHEMA_PATH = new URL('../../schema.graphql', import.meta.url);
 /** Every resolver, typed by codegen. */
 export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
+  JSON: JSONScalar,
   Node: { __resolveType: (record) => nodeTypeOf(record) },
-  Query: { me, node },
+  Query: { me, node, artifact, artifacts, users, groups, collections, apiKeys },
+  Mutation: { ...artifactMutations, ...identityMutations },
   User,
+  Group,
+  GroupMember,
+  Collection,
+  Artifact,
+  ArtifactRevision,
+  Provenance,
+  ApiKey,
 };
 
 /** Builds the executable schema (SDL + resolvers). */

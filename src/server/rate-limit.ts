@@ -27,18 +27,19 @@ export const DEFAULT_RATE_LIMIT_TIERS: Readonly<RateLimitTiers> = Object.freeze(
   unlimited: 'unlimited',
 });
 
-const TIER_ENTRY = /^([A-Za-z0-9_-]{1,64})=(?:(unlimited)|(\d{1,9})\/(\d{1,6}))$/;
+const TIER_ENTRY = /^([A-Za-z0-9_-]{1,64})\s*=\s*(?:(unlimited)|(\d{1,9})\s*\/\s*(\d{1,6}))$/;
 
 /**
  * Parses a tier list such as `standard=600/60,high=6000/60,internal=unlimited`
- * (`NAME=LIMIT/WINDOW_SECONDS` or `NAME=unlimited`, comma-separated, white space ignored).
+ * (`NAME=LIMIT/WINDOW_SECONDS` or `NAME=unlimited`, comma-separated; names are letters, digits,
+ * `_` and `-`; white space around names and numbers is ignored).
  * Tiers it does not name keep their {@link DEFAULT_RATE_LIMIT_TIERS} value.
  * @throws Error listing every malformed entry
  */
 export function parseRateLimitTiers(raw: string): RateLimitTiers {
   const tiers: RateLimitTiers = {};
   const problems: string[] = [];
-  const entries = raw.split(',').map((entry) => entry.replace(/\s+/g, ''));
+  const entries = raw.split(',').map((entry) => entry.trim());
   if (entries.every((entry) => entry === '')) problems.push('no tiers given');
   for (const entry of entries) {
     if (entry === '') continue;

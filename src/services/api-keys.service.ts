@@ -36,6 +36,8 @@ export interface ApiKeysService {
   createForUser(input: { orgName: string; handle: string; name: string; tier?: string }): Promise<CreatedApiKey>;
   /** An ADMIN creates keys for anyone in the org; others only for themselves, in their own tier. */
   create(viewer: Viewer, input: { userId: string; name: string; tier?: string | null }): Promise<CreatedApiKey>;
+  /** A key by id: visible to its user and to ADMINs of the org; otherwise undefined. */
+  get(viewer: Viewer, id: string): Promise<ApiKeyRecord | undefined>;
   /** An ADMIN revokes any key of the org; others only their own. Idempotent. */
   revoke(viewer: Viewer, id: string): Promise<ApiKeyRecord>;
   /** An ADMIN lists any user's keys; others only their own. */
@@ -85,6 +87,11 @@ export function createApiKeysService(deps: { sql: SqlClient }): ApiKeysService {
         if (!user) throw new NotFoundError('User');
         return insertKey(tx, viewer.orgId, user.id, name, input.tier ?? (viewer.role === 'ADMIN' ? 'standard' : viewer.tier));
       });
+    },
+
+    async get(viewer, id) {
+      const key = await findApiKey(sql, viewer.orgId, id);
+      return key && (viewer.role === 'ADMIN' || key.userId === viewer.userId) ? key : undefined;
     },
 
     async revoke(viewer, id) {

@@ -15,6 +15,11 @@ const HANDLE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 export interface UsersService {
   /** Batch read in key order; users of other orgs read as absent. One statement per call. */
   getByIds(viewer: Viewer, ids: readonly string[]): Promise<(UserRecord | undefined)[]>;
+  /**
+   * Users by id in any org — only for authors of artifacts the caller can already see (the
+   * author of a PUBLIC artifact is part of its public record). One statement.
+   */
+  getAuthorsByIds(ids: readonly string[]): Promise<(UserRecord | undefined)[]>;
   /** ADMIN only. */
   create(viewer: Viewer, input: { handle: string; displayName?: string | null; role: Role }): Promise<UserRecord>;
   list(viewer: Viewer, page: { first: number; afterSeq?: number | undefined }): Promise<Page<UserRecord & { seq: number }>>;
@@ -24,6 +29,7 @@ export interface UsersService {
 export function createUsersService(deps: { sql: SqlClient }): UsersService {
   return {
     getByIds: (viewer, ids) => getUsersByIds(deps.sql, viewer.orgId, ids),
+    getAuthorsByIds: (ids) => getUsersByIds(deps.sql, null, ids),
     async create(viewer, input) {
       assertAdmin(viewer, 'create users');
       if (!HANDLE.test(input.handle)) {

@@ -44,14 +44,14 @@ export async function insertUser(
 }
 
 /**
- * Loads users of one org by id, in the order of `ids` (undefined where absent) — the batch
- * function behind the per-request user loader. One statement for any number of ids.
+ * Loads users by id, in the order of `ids` (undefined where absent) — the batch function
+ * behind the per-request user loaders. Scoped to `orgId` unless it is null. One statement.
  */
-export async function getUsersByIds(q: Queryable, orgId: string, ids: readonly string[]): Promise<(UserRecord | undefined)[]> {
-  const { rows } = await q.query<UserRecord>(`SELECT ${USER_COLUMNS} FROM users WHERE org_id = $1 AND id = ANY($2::uuid[])`, [
-    orgId,
-    ids,
-  ]);
+export async function getUsersByIds(q: Queryable, orgId: string | null, ids: readonly string[]): Promise<(UserRecord | undefined)[]> {
+  const { rows } = await q.query<UserRecord>(
+    `SELECT ${USER_COLUMNS} FROM users WHERE ($1::uuid IS NULL OR org_id = $1::uuid) AND id = ANY($2::uuid[])`,
+    [orgId, ids],
+  );
   const byId = new Map(rows.map((r) => [r.id, r]));
   return ids.map((id) => byId.get(id));
 }

@@ -1,0 +1,46 @@
+import { toGlobalId } from './ids.ts';
+import { pageArgs, toConnection } from './pagination.ts';
+import type { ArtifactResolvers, ArtifactRevisionResolvers, ProvenanceResolvers } from './types.generated.ts';
+
+/** `Artifact` fields that differ from the record; related objects load through DataLoaders. */
+export const Artifact: ArtifactResolvers = {
+  id: (artifact) => toGlobalId('Artifact', artifact.id),
+  owner: async (artifact, _args, { loaders }) => {
+    // Through `author`, which also finds the owner of a PUBLIC artifact of another org.
+    const owner = await loaders.author.load(artifact.ownerId);
+    if (!owner) throw new Error(`artifact ${artifact.id} has no owner row`);
+    return owner;
+  },
+  collection: (artifact, _args, { loaders, viewer }) =>
+    artifact.collectionId && artifact.orgId === viewer.orgId ? loaders.collection.load(artifact.collectionId) : null,
+  sharedWithGroups: async (artifact, _args, { loaders, viewer }) => {
+    if (artifact.orgId !== viewer.orgId) return [];
+    const ids = await loaders.sharedGroupIds.load(artifact.id);
+    const groups = await loaders.group.loadMany(ids);
+    return groups.filter((g): g is Exclude<typeof g, Error | null> => g !== null && !(g instanceof Error));
+  },
+  provenance: (artifact) => artifact,
+  revisions: async (artifact, args, { loaders }) => {
+    const { first, after } = pageArgs(args.first, args.after);
+    const rows = await loaders.revisions.load({ artifactId: artifact.id, first, beforeRevision: after });
+    return toConnection({ items: rows.slice(0, first), hasNextPage: rows.length > first }, (r) => r.revision);
+  },
+};
+
+/** Provenance ids are global ids of the objects they name. */
+export const Provenance: ProvenanceResolvers = {
+  sourceAgentId: (a) => (a.sourceAgentId ? toGlobalId('User', a.sourceAgentId) : null),
+  mcpClientId: (a) => a.mcpClientId,
+  sessionId: (a) => a.sessionId,
+  contributionId: (a) => a.contributionId,
+  runId: (a) => a.runId,
+};
+
+/** `ArtifactRevision.changedBy` through the user loader. */
+export const ArtifactRevision: ArtifactRevisionResolvers = {
+  changedBy: async (revision, _args, { loaders }) => {
+    const user = await loaders.author.load(revision.changedBy);
+    if (!user) throw new Error(`revision author ${revision.changedBy} has no user row`);
+    return user;
+  },
+};
