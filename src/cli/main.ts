@@ -3,6 +3,7 @@
  */
 import { KEYS_USAGE, keysCommand } from './commands/keys.ts';
 import { MIGRATE_USAGE, migrateCommand } from './commands/migrate.ts';
+import { ORGS_USAGE, orgsCommand } from './commands/orgs.ts';
 import { SERVE_USAGE, serve } from './commands/serve.ts';
 import { ExitCode, reportError, UsageError } from './io.ts';
 
@@ -12,6 +13,7 @@ Commands:
   serve         run the GraphQL API server (default for \`npm start\`)
   migrate       apply pending database migrations
   keys create   create an API key for a user (printed once)
+  orgs create   create an org with an ADMIN user (its key printed once)
 
 Run \`hivegraph <command> --help\` for a command's options. Configuration is read from the
 environment (see README.md, "Configuration").`;
@@ -20,6 +22,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; usage
   serve: { run: serve, usage: SERVE_USAGE },
   migrate: { run: migrateCommand, usage: MIGRATE_USAGE },
   keys: { run: keysCommand, usage: KEYS_USAGE },
+  orgs: { run: orgsCommand, usage: ORGS_USAGE },
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -10,6 +10,7 @@ import { createAuthService, type AuthService } from './auth.service.ts';
 import { createCollectionsService, type CollectionsService } from './collections.service.ts';
 import { createGroupsService, type GroupsService } from './groups.service.ts';
 import { createHealthService, type HealthService } from './health.service.ts';
+import { createOrgsService, type OrgsService } from './orgs.service.ts';
 import { createUsersService, type UsersService } from './users.service.ts';
 
 export type { Viewer } from './viewer.ts';
@@ -27,6 +28,7 @@ export interface Services {
   collections: CollectionsService;
   artifacts: ArtifactsService;
   health: HealthService;
+  orgs: OrgsService;
 }
 
 /** What the services are built from. */
@@ -48,5 +50,6 @@ export function createServices(deps: ServiceDeps): Services {
     collections: createCollectionsService(deps),
     artifacts: createArtifactsService(deps),
     health: createHealthService(deps),
+    orgs: createOrgsService(deps),
   };
 }

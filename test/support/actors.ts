@@ -54,3 +54,12 @@ export async function createActor(server: { graphqlUrl: string }, adminKey: stri
   );
   return { id, handle, role, key: keyed.createApiKey.key };
 }
+
+/** Creates another org (as an operator would) and returns its ADMIN actor. */
+export async function createOrgAdmin(
+  server: { services: { orgs: { create(name: string): Promise<{ admin: { id: string }; key: string }> } } },
+  name: string,
+): Promise<Actor> {
+  const created = await server.services.orgs.create(name);
+  return { id: Buffer.from(`User:${created.admin.id}`).toString('base64url'), handle: 'admin', role: 'ADMIN', key: created.key };
+}
