@@ -30,8 +30,11 @@ export interface TestServer extends RunningServer {
   restart(overrides?: Record<string, string>): Promise<TestServer>;
 }
 
-/** Starts a server; `env` overrides configuration variables. */
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+/** Starts a server; `env` overrides configuration variables; `onStatement` sees every SQL statement sent. */
+export async function startTestServer(
+  env: Record<string, string> = {},
+  hooks: { onStatement?: (text: string) => void } = {},
+): Promise<TestServer> {
   const selection = backends();
   const dataDir = await mkdtemp(path.join(tmpdir(), 'hg-server-'));
   const db = selection.databaseUrl ? await createTestDatabase(selection.databaseUrl) : undefined;
@@ -51,7 +54,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     const config = loadConfig({}, vars);
     const logs: string[] = [];
     const logger: Logger = createLogger('info', (line) => logs.push(line));
-    const running = await startServer({ config, logger });
+    const running = await startServer({ config, logger, ...(hooks.onStatement ? { sql: { onStatement: hooks.onStatement } } : {}) });
     let stopped = false;
     const server: TestServer = {
       ...running,
