@@ -62,7 +62,8 @@ describe('DataLoader batching', () => {
     process.stdout.write(`[dataloader] statements for 100 artifacts: ${hundred.length}; for 10: ${ten.length}\n`);
     expect(hundred.length).toBe(ten.length);
     expect(hundred.length).toBeLessThanOrEqual(10);
-    const shapes = hundred.map((s) => s.replace(/\s+/g, ' ').trim());
+    // Sorted: batches of one level dispatch in an order that depends on backend latency.
+    const shapes = hundred.map((s) => s.replace(/\s+/g, ' ').trim()).sort();
     expect(shapes).toMatchSnapshot();
   });
 });
