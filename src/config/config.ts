@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { LOG_LEVELS, type LogLevel } from '../shared/logger.ts';
+import { DEFAULT_RATE_LIMIT_TIERS, parseRateLimitTiers, type RateLimitTiers } from './rate-limit-tiers.ts';
 
 /** Where SQL data lives: a Postgres server or the embedded PGlite database. */
 export type SqlConfig =
@@ -29,6 +30,10 @@ export interface Config {
   limits: {
     /** Largest artifact content in bytes (HIVEGRAPH_MAX_CONTENT_BYTES, default 1 MiB). */
     maxContentBytes: number;
+    /** Query limits (HIVEGRAPH_MAX_QUERY_DEPTH/_COST, HIVEGRAPH_MAX_ALIASES); the shape of server/query-limits.ts `QueryLimits`. */
+    query: { maxDepth: number; maxCost: number; maxAliases: number; defaultListSize: number };
+    /** Burst limits by API-key tier (HIVEGRAPH_RATE_LIMITS). */
+    rateLimitTiers: RateLimitTiers;
   };
 }
 
@@ -62,6 +67,10 @@ export const CONFIG_VARIABLES = [
   'HIVEGRAPH_GRAPH_PREFIX',
   'HIVEGRAPH_SHUTDOWN_GRACE_MS',
   'HIVEGRAPH_MAX_CONTENT_BYTES',
+  'HIVEGRAPH_MAX_QUERY_DEPTH',
+  'HIVEGRAPH_MAX_QUERY_COST',
+  'HIVEGRAPH_MAX_ALIASES',
+  'HIVEGRAPH_RATE_LIMITS',
 ] as const;
 
 /** Smallest accepted length of HIVEGRAPH_BOOTSTRAP_ADMIN_KEY. */
@@ -139,6 +148,22 @@ export function loadConfig(env: ConfigEnv = process.env, overrides: ConfigOverri
 
   const maxContentBytes = int('HIVEGRAPH_MAX_CONTENT_BYTES', 1024 * 1024, 1, 64 * 1024 * 1024);
 
+  const query = {
+    maxDepth: int('HIVEGRAPH_MAX_QUERY_DEPTH', 12, 1, 1000),
+    maxCost: int('HIVEGRAPH_MAX_QUERY_COST', 100_000, 1, 1_000_000_000),
+    maxAliases: int('HIVEGRAPH_MAX_ALIASES', 30, 0, 10_000),
+    defaultListSize: 10,
+  };
+  let rateLimitTiers: RateLimitTiers = { ...DEFAULT_RATE_LIMIT_TIERS };
+  const rawTiers = read('HIVEGRAPH_RATE_LIMITS');
+  if (rawTiers !== undefined) {
+    try {
+      rateLimitTiers = parseRateLimitTiers(rawTiers);
+    } catch (error) {
+      problems.push(`HIVEGRAPH_RATE_LIMITS: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     server: { host, port, shutdownGraceMs },
@@ -147,7 +172,7 @@ export function loadConfig(env: ConfigEnv = process.env, overrides: ConfigOverri
     dataDir,
     bootstrapAdminKey,
     logLevel: level as LogLevel,
-    limits: { maxContentBytes },
+    limits: { maxContentBytes, query, rateLimitTiers },
   };
 }
 

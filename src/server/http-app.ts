@@ -9,12 +9,18 @@ import type { GraphQLContext } from '../resolvers/index.ts';
 import type { Services } from '../services/index.ts';
 import { UnauthenticatedError } from '../shared/errors.ts';
 import { contextFor, requestIdFrom } from './context.ts';
+import { RateLimitedError, rateLimitedGraphQLError, type RateLimiter } from './rate-limit.ts';
+import type { UsageCounter } from './usage-counter.ts';
 
 /** Largest accepted request body. */
 const BODY_LIMIT = '2mb';
 
 /** Creates the express app around a started Apollo server. */
-export function createHttpApp(apollo: ApolloServer<GraphQLContext>, services: Services): Express {
+export function createHttpApp(
+  apollo: ApolloServer<GraphQLContext>,
+  services: Services,
+  guards: { rateLimiter: RateLimiter; usage: UsageCounter },
+): Express {
   const app = express();
   app.disable('x-powered-by');
 
@@ -42,6 +48,9 @@ export function createHttpApp(apollo: ApolloServer<GraphQLContext>, services: Se
         const requestId = String(res.locals['requestId']);
         try {
           const viewer = await services.auth.authenticate(req.headers.authorization);
+          const decision = guards.rateLimiter.take(viewer.keyId, viewer.tier);
+          if (!decision.allowed) throw rateLimitedGraphQLError(new RateLimitedError(decision.retryAfterSeconds));
+          guards.usage.record(viewer.keyId);
           return contextFor(services, viewer, requestId);
         } catch (error) {
           if (error instanceof UnauthenticatedError) {

@@ -42,20 +42,20 @@ import { ErrorCode, HivegraphError } from '../shared/errors.ts';
 export interface QueryLimits {
   /** Deepest chain of nested field selections. Default 12. */
   maxDepth: number;
-  /** Largest estimated cost (see {@link measureOperation}). Default 10 000. */
+  /** Largest estimated cost (see {@link measureOperation}). Default 100 000. */
   maxCost: number;
   /** Most aliased fields in the whole operation, fragments expanded. Default 30. */
   maxAliases: number;
-  /** Assumed size of a list or connection whose size neither the query nor the schema gives. Default 20. */
+  /** Assumed size of a list or connection whose size neither the query nor the schema gives. Default 10. */
   defaultListSize: number;
 }
 
 /** The limits used when none are configured. */
 export const DEFAULT_QUERY_LIMITS: Readonly<QueryLimits> = Object.freeze({
   maxDepth: 12,
-  maxCost: 10_000,
+  maxCost: 100_000,
   maxAliases: 30,
-  defaultListSize: 20,
+  defaultListSize: 10,
 });
 
 /** Which limit an operation broke. */
@@ -114,9 +114,16 @@ export function measureOperation(
   }
   const measuredFragments = new Map<string, OperationMeasure | 'measuring'>();
 
-  const included = (node: SelectionNode): boolean =>
-    getDirectiveValues(GraphQLSkipDirective, node, variableValues)?.['if'] !== true &&
-    getDirectiveValues(GraphQLIncludeDirective, node, variableValues)?.['if'] !== false;
+  const included = (node: SelectionNode): boolean => {
+    try {
+      return (
+        getDirectiveValues(GraphQLSkipDirective, node, variableValues)?.['if'] !== true &&
+        getDirectiveValues(GraphQLIncludeDirective, node, variableValues)?.['if'] !== false
+      );
+    } catch {
+      return true; // e.g. a missing variable: execution reports it; count the selection meanwhile
+    }
+  };
 
   const measureField = (node: FieldNode, parent: GraphQLNamedType | undefined): OperationMeasure => {
     const aliases = node.alias ? 1 : 0;

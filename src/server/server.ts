@@ -16,6 +16,9 @@ import { migrate, openGraphStore, openSqlClient, type SqlOpenOptions } from '../
 import type { GraphStore, SqlClient } from '../store/types.ts';
 import { formatError } from './format-error.ts';
 import { createHttpApp } from './http-app.ts';
+import { queryLimitsPlugin } from './query-limits.ts';
+import { createRateLimiter } from './rate-limit.ts';
+import { createUsageCounter, type UsageCounter } from './usage-counter.ts';
 import { attachWebSocket, type WebSocketEndpoint } from './websocket.ts';
 
 /** A started server. */
@@ -52,16 +55,23 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   let apollo: ApolloServer<GraphQLContext> | undefined;
   let ws: WebSocketEndpoint | undefined;
   let httpServer: Server | undefined;
+  let usage: UsageCounter | undefined;
   try {
     const outcome = await migrate(sql, { onApply: (m) => logger.info(`applied migration ${m.version}_${m.name}`) });
     logger.debug('schema is current', { migration: outcome.current });
     graph = await openGraphStore(config.graph, sql);
     const services = createServices({ sql, graph, logger, maxContentBytes: config.limits.maxContentBytes });
     const schema = buildSchema();
+    const rateLimiter = createRateLimiter({ tiers: config.limits.rateLimitTiers });
+    usage = createUsageCounter({
+      flush: (rows) => services.apiKeys.recordUsage(rows),
+      onError: (error) => logger.warn('usage flush failed; the counts are kept for the next one', { error: error instanceof Error ? error.message : String(error) }),
+    });
+    const guards = { queryLimits: config.limits.query, rateLimiter, usage };
 
     httpServer = createServer();
     const server = httpServer;
-    ws = attachWebSocket({ httpServer: server, schema, services, logger });
+    ws = attachWebSocket({ httpServer: server, schema, services, logger, ...guards });
     const wsEndpoint = ws;
     apollo = new ApolloServer<GraphQLContext>({
       schema,
@@ -73,11 +83,12 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         ApolloServerPluginDrainHttpServer({ httpServer: server, stopGracePeriodMillis: config.server.shutdownGraceMs }),
         { async serverWillStart() { return { drainServer: () => wsEndpoint.dispose() }; } },
         requestIdPlugin(),
+        queryLimitsPlugin(config.limits.query),
         ApolloServerPluginLandingPageDisabled(),
       ],
     });
     await apollo.start();
-    server.on('request', createHttpApp(apollo, services));
+    server.on('request', createHttpApp(apollo, services, guards));
     await listen(server, config.server.host, config.server.port);
     // Bootstrap only once every dependency (SQL, graph store, port) has proved usable, so a
     // failed first start cannot swallow the generated admin key.
@@ -89,6 +100,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     let closing: Promise<void> | undefined;
     const started = apollo;
     const openGraph = graph;
+    const usageCounter = usage;
     return {
       url,
       graphqlUrl: `${url}/graphql`,
@@ -98,7 +110,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       services,
       close() {
         closing ??= (async () => {
-          await started.stop();
+          await started.stop(); // drains HTTP and WebSocket first, so every request is counted
+          await usageCounter.stop().catch((error: unknown) => logger.warn('final usage flush failed', { error: String(error) }));
           await openGraph.close();
           await sql.close();
         })();
@@ -109,6 +122,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     await ws?.dispose().catch(() => undefined);
     await apollo?.stop().catch(() => undefined);
     httpServer?.close();
+    await usage?.stop().catch(() => undefined);
     await graph?.close().catch(() => undefined);
     await sql.close().catch(() => undefined);
     throw error;

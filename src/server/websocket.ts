@@ -5,7 +5,7 @@
  * working on open connections too.
  */
 import type { Server } from 'node:http';
-import type { GraphQLSchema } from 'graphql';
+import { GraphQLError, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
@@ -14,6 +14,9 @@ import { isHivegraphError, UnauthenticatedError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import { contextFor, requestIdFrom } from './context.ts';
 import { formatError } from './format-error.ts';
+import { queryLimitsError, type QueryLimits } from './query-limits.ts';
+import { RateLimitedError, rateLimitedGraphQLError, type RateLimiter } from './rate-limit.ts';
+import type { UsageCounter } from './usage-counter.ts';
 
 /** The running WebSocket endpoint. */
 export interface WebSocketEndpoint {
@@ -29,6 +32,11 @@ export function attachWebSocket(deps: {
   schema: GraphQLSchema;
   services: Services;
   logger: Logger;
+  /** Limits checked before each operation (QUERY_TOO_COMPLEX). */
+  queryLimits: QueryLimits;
+  /** One token per operation (subscribe message), not per event. */
+  rateLimiter: RateLimiter;
+  usage: UsageCounter;
 }): WebSocketEndpoint {
   const { services, logger } = deps;
   // noServer: with `server`, ws re-emits the HTTP server's errors (e.g. EADDRINUSE) on the
@@ -59,7 +67,7 @@ export function attachWebSocket(deps: {
           return false;
         }
       },
-      async context(ctx, id) {
+      async onSubscribe(ctx, id, payload) {
         let viewer;
         try {
           viewer = await services.auth.authenticate(authorizationOf(ctx.connectionParams));
@@ -69,7 +77,29 @@ export function attachWebSocket(deps: {
           }
           throw error;
         }
-        return contextFor(services, viewer, requestIdFrom(`ws-${id}`));
+        const decision = deps.rateLimiter.take(viewer.keyId, viewer.tier);
+        if (!decision.allowed) return [rateLimitedGraphQLError(new RateLimitedError(decision.retryAfterSeconds))];
+        deps.usage.record(viewer.keyId);
+        let document: DocumentNode;
+        try {
+          document = parse(payload.query);
+        } catch (error) {
+          return [new GraphQLError(error instanceof Error ? error.message : 'Syntax error.', { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
+        }
+        const invalid = validate(deps.schema, document);
+        if (invalid.length > 0) {
+          return invalid.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
+        }
+        const tooComplex = queryLimitsError(deps.schema, document, payload.operationName, payload.variables ?? undefined, deps.queryLimits);
+        if (tooComplex) return [tooComplex];
+        // With contextValue given, graphql-ws does not call a `context` option.
+        return {
+          schema: deps.schema,
+          document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+          contextValue: contextFor(services, viewer, requestIdFrom(`ws-${id}`)),
+        };
       },
       onNext(_ctx, id, _payload, _args, result) {
         if (!result.errors?.length) return;

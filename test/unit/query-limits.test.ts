@@ -128,6 +128,12 @@ describe('cost', () => {
     expect(measure(query, { more: false })?.cost).toBe(3);
     expect(measure(query, { more: true })?.cost).toBe(2 + 1 + 20);
   });
+
+  it('leaves bad variables to execution, counting conservatively meanwhile', () => {
+    const query = 'query Q($more: Boolean!, $n: Int) { me { friends(first: $n) @include(if: $more) { id } } }';
+    expect(measure(query, {})?.cost).toBe(2 + 20);
+    expect(measure(query, { more: true, n: 'many' })?.cost).toBe(2 + 20);
+  });
 });
 
 describe('aliases', () => {
