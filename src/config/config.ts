@@ -30,6 +30,8 @@ export interface Config {
   limits: {
     /** Largest artifact content in bytes (HIVEGRAPH_MAX_CONTENT_BYTES, default 1 MiB). */
     maxContentBytes: number;
+    /** Largest request body (HTTP) or message (WebSocket) in bytes (HIVEGRAPH_MAX_BODY_BYTES, default 4 MiB). */
+    maxBodyBytes: number;
     /** Query limits (HIVEGRAPH_MAX_QUERY_DEPTH/_COST, HIVEGRAPH_MAX_ALIASES); the shape of server/query-limits.ts `QueryLimits`. */
     query: { maxDepth: number; maxCost: number; maxAliases: number; defaultListSize: number };
     /** Burst limits by API-key tier (HIVEGRAPH_RATE_LIMITS). */
@@ -67,6 +69,7 @@ export const CONFIG_VARIABLES = [
   'HIVEGRAPH_GRAPH_PREFIX',
   'HIVEGRAPH_SHUTDOWN_GRACE_MS',
   'HIVEGRAPH_MAX_CONTENT_BYTES',
+  'HIVEGRAPH_MAX_BODY_BYTES',
   'HIVEGRAPH_MAX_QUERY_DEPTH',
   'HIVEGRAPH_MAX_QUERY_COST',
   'HIVEGRAPH_MAX_ALIASES',
@@ -147,6 +150,12 @@ export function loadConfig(env: ConfigEnv = process.env, overrides: ConfigOverri
   }
 
   const maxContentBytes = int('HIVEGRAPH_MAX_CONTENT_BYTES', 1024 * 1024, 1, 64 * 1024 * 1024);
+  const maxBodyBytes = int('HIVEGRAPH_MAX_BODY_BYTES', 4 * 1024 * 1024, 1024, 256 * 1024 * 1024);
+  if (maxBodyBytes < maxContentBytes) {
+    problems.push(
+      `HIVEGRAPH_MAX_BODY_BYTES (${maxBodyBytes}) must be at least HIVEGRAPH_MAX_CONTENT_BYTES (${maxContentBytes}), or no artifact of the largest size could be sent`,
+    );
+  }
 
   const query = {
     maxDepth: int('HIVEGRAPH_MAX_QUERY_DEPTH', 12, 1, 1000),
@@ -172,7 +181,7 @@ export function loadConfig(env: ConfigEnv = process.env, overrides: ConfigOverri
     dataDir,
     bootstrapAdminKey,
     logLevel: level as LogLevel,
-    limits: { maxContentBytes, query, rateLimitTiers },
+    limits: { maxContentBytes, maxBodyBytes, query, rateLimitTiers },
   };
 }
 

@@ -32,7 +32,7 @@ export const MASKED_MESSAGE = 'Internal server error. Quote the requestId when r
 export function formatError(
   formatted: GraphQLFormattedError,
   error: unknown,
-  log: { logger: Logger; requestId?: string | undefined },
+  log: { logger?: Logger | undefined; requestId?: string | undefined },
 ): GraphQLFormattedError {
   const original = innermost(error);
   const base = { ...(formatted.locations ? { locations: formatted.locations } : {}), ...(formatted.path ? { path: formatted.path } : {}) };
@@ -44,15 +44,32 @@ export function formatError(
     const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
     return { ...base, message: formatted.message, extensions };
   }
-  log.logger.error('unexpected error while executing a request', {
-    requestId: log.requestId,
-    error: original instanceof Error ? { name: original.name, message: original.message, stack: original.stack } : String(original),
-    path: formatted.path,
-  });
+  log.logger?.error('unexpected error while executing a request', unexpectedErrorFields(original, log.requestId, formatted.path));
   return {
     ...base,
     message: MASKED_MESSAGE,
     extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, ...(log.requestId ? { requestId: log.requestId } : {}) },
+  };
+}
+
+/**
+ * True when {@link formatError} would mask `error`: neither a typed Hivegraph error nor an
+ * error GraphQL itself raised with a safe code.
+ */
+export function isUnexpectedError(error: unknown): boolean {
+  const original = innermost(error);
+  if (isHivegraphError(original)) return false;
+  const code = (error as { extensions?: Record<string, unknown> } | null)?.extensions?.['code'];
+  return !(typeof code === 'string' && SAFE_GRAPHQL_CODES.has(code) && isGraphQLError(original));
+}
+
+/** Log fields for an unexpected error (the full message and stack stay in the server log). */
+export function unexpectedErrorFields(error: unknown, requestId: string | undefined, path?: readonly (string | number)[]) {
+  const original = innermost(error);
+  return {
+    requestId,
+    error: original instanceof Error ? { name: original.name, message: original.message, stack: original.stack } : String(original),
+    ...(path ? { path } : {}),
   };
 }
 

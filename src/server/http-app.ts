@@ -3,7 +3,7 @@
  */
 import { expressMiddleware } from '@as-integrations/express5';
 import type { ApolloServer } from '@apollo/server';
-import express, { type Express } from 'express';
+import express, { type ErrorRequestHandler, type Express } from 'express';
 import { GraphQLError } from 'graphql';
 import type { GraphQLContext } from '../resolvers/index.ts';
 import type { Services } from '../services/index.ts';
@@ -12,14 +12,29 @@ import { contextFor, requestIdFrom } from './context.ts';
 import { RateLimitedError, rateLimitedGraphQLError, type RateLimiter } from './rate-limit.ts';
 import type { UsageCounter } from './usage-counter.ts';
 
-/** Largest accepted request body. */
-const BODY_LIMIT = '2mb';
+/**
+ * Answers body-parser failures the GraphQL-over-HTTP way (JSON errors with a code) instead of
+ * express's HTML page: 413 for a body over the limit, 400 for malformed JSON.
+ */
+const bodyErrors: ErrorRequestHandler = (error: { type?: string; limit?: number }, _req, res, next) => {
+  if (error.type === 'entity.too.large') {
+    res.status(413).json({
+      errors: [{ message: `The request body is larger than ${error.limit} bytes (HIVEGRAPH_MAX_BODY_BYTES).`, extensions: { code: 'BAD_USER_INPUT' } }],
+    });
+    return;
+  }
+  if (error.type === 'entity.parse.failed' || error.type === 'encoding.unsupported' || error.type === 'charset.unsupported') {
+    res.status(400).json({ errors: [{ message: 'The request body is not valid JSON.', extensions: { code: 'BAD_REQUEST' } }] });
+    return;
+  }
+  next(error);
+};
 
 /** Creates the express app around a started Apollo server. */
 export function createHttpApp(
   apollo: ApolloServer<GraphQLContext>,
   services: Services,
-  guards: { rateLimiter: RateLimiter; usage: UsageCounter },
+  guards: { rateLimiter: RateLimiter; usage: UsageCounter; maxBodyBytes: number },
 ): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -42,7 +57,8 @@ export function createHttpApp(
 
   app.use(
     '/graphql',
-    express.json({ limit: BODY_LIMIT }),
+    express.json({ limit: guards.maxBodyBytes }),
+    bodyErrors,
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
         const requestId = String(res.locals['requestId']);

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import type { GraphQLError } from 'graphql';
 import type { Config } from '../config/config.ts';
 import { buildSchema, type GraphQLContext } from '../resolvers/index.ts';
 import { createServices, ensureBootstrap, type BootstrapOutcome, type Services } from '../services/index.ts';
@@ -14,7 +15,7 @@ import { StartupError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import { migrate, openGraphStore, openSqlClient, type SqlOpenOptions } from '../store/open.ts';
 import type { GraphStore, SqlClient } from '../store/types.ts';
-import { formatError } from './format-error.ts';
+import { formatError, isUnexpectedError, unexpectedErrorFields } from './format-error.ts';
 import { createHttpApp } from './http-app.ts';
 import { queryLimitsPlugin } from './query-limits.ts';
 import { createRateLimiter } from './rate-limit.ts';
@@ -67,7 +68,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       flush: (rows) => services.apiKeys.recordUsage(rows),
       onError: (error) => logger.warn('usage flush failed; the counts are kept for the next one', { error: error instanceof Error ? error.message : String(error) }),
     });
-    const guards = { queryLimits: config.limits.query, rateLimiter, usage };
+    const guards = { queryLimits: config.limits.query, rateLimiter, usage, maxBodyBytes: config.limits.maxBodyBytes };
 
     httpServer = createServer();
     const server = httpServer;
@@ -78,11 +79,12 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       introspection: true,
       stopOnTerminationSignals: false,
       includeStacktraceInErrorResponses: false,
-      formatError: (formatted, error) => formatError(formatted, error, { logger }),
+      // Masks here; unexpected errors are logged with their request id by requestIdPlugin.
+      formatError: (formatted, error) => formatError(formatted, error, {}),
       plugins: [
         ApolloServerPluginDrainHttpServer({ httpServer: server, stopGracePeriodMillis: config.server.shutdownGraceMs }),
         { async serverWillStart() { return { drainServer: () => wsEndpoint.dispose() }; } },
-        requestIdPlugin(),
+        requestIdPlugin(logger),
         queryLimitsPlugin(config.limits.query),
         ApolloServerPluginLandingPageDisabled(),
       ],
@@ -129,11 +131,18 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   }
 }
 
-/** Adds the request id to masked errors in HTTP responses. */
-function requestIdPlugin() {
+/** Logs unexpected errors with the request id, and adds the id to masked errors in HTTP responses. */
+function requestIdPlugin(logger: Logger) {
   return {
     async requestDidStart() {
       return {
+        async didEncounterErrors({ contextValue, errors }: { contextValue: Partial<GraphQLContext>; errors: readonly GraphQLError[] }) {
+          for (const error of errors) {
+            if (isUnexpectedError(error)) {
+              logger.error('unexpected error while executing a request', unexpectedErrorFields(error, contextValue.requestId, error.path));
+            }
+          }
+        },
         async willSendResponse({ contextValue, response }: { contextValue: Partial<GraphQLContext>; response: { body: unknown } }) {
           const body = response.body as { kind: string; singleResult?: { errors?: { extensions?: Record<string, unknown> }[] } };
           if (body.kind !== 'single' || !contextValue.requestId) return;

@@ -37,11 +37,13 @@ export function attachWebSocket(deps: {
   /** One token per operation (subscribe message), not per event. */
   rateLimiter: RateLimiter;
   usage: UsageCounter;
+  /** Largest WebSocket message in bytes. */
+  maxBodyBytes: number;
 }): WebSocketEndpoint {
   const { services, logger } = deps;
   // noServer: with `server`, ws re-emits the HTTP server's errors (e.g. EADDRINUSE) on the
   // WebSocketServer, where graphql-ws prints them with a stack trace.
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 2 * 1024 * 1024 });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: deps.maxBodyBytes });
   deps.httpServer.on('upgrade', (req, socket, head) => {
     if (new URL(req.url ?? '/', 'http://localhost').pathname !== '/graphql') {
       socket.destroy();

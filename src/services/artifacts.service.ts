@@ -148,7 +148,6 @@ export function createArtifactsService(deps: { sql: SqlClient; maxContentBytes: 
     },
 
     async update(viewer, id, input, expectedRevision) {
-      assertCanWriteArtifacts(viewer);
       const has = (key: keyof UpdateArtifactInput) => Object.prototype.hasOwnProperty.call(input, key) && input[key] !== undefined;
       if (has('content') && input.content === null) throw new BadUserInputError('content cannot be null.', 'content');
       const next = has('content') ? validContent(input.content!, deps.maxContentBytes) : undefined;
@@ -162,6 +161,7 @@ export function createArtifactsService(deps: { sql: SqlClient; maxContentBytes: 
       }
       try {
         return await sql.transaction(async (tx) => {
+          // Role checks come after the lookup: an invisible artifact is NOT_FOUND for every role.
           const current = await lockVisibleArtifact(tx, viewer, id, false);
           if (!current) throw notFound();
           assertCanModifyArtifact(viewer, current);
@@ -222,7 +222,7 @@ export function createArtifactsService(deps: { sql: SqlClient; maxContentBytes: 
   };
 
   async function changeDeletion(viewer: Viewer, id: string, deleted: boolean): Promise<ArtifactRecord> {
-    assertCanWriteArtifacts(viewer);
+    // Role checks come after the lookup: an invisible artifact is NOT_FOUND for every role.
     return sql.transaction(async (tx) => {
       const current = await lockVisibleArtifact(tx, viewer, id, !deleted);
       if (!current) throw notFound();
