@@ -13,7 +13,7 @@ import type { Services } from '../services/index.ts';
 import { isHivegraphError, UnauthenticatedError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import { contextFor, requestIdFrom } from './context.ts';
-import { formatError } from './format-error.ts';
+import { formatError, unexpectedErrorFields } from './format-error.ts';
 import { queryLimitsError, type QueryLimits } from './query-limits.ts';
 import { RateLimitedError, rateLimitedGraphQLError, type RateLimiter } from './rate-limit.ts';
 import type { UsageCounter } from './usage-counter.ts';
@@ -74,10 +74,15 @@ export function attachWebSocket(deps: {
         try {
           viewer = await services.auth.authenticate(authorizationOf(ctx.connectionParams));
         } catch (error) {
+          // Answer, don't throw: graphql-ws would print a thrown error as an internal one and put
+          // its raw message in the close reason.
           if (error instanceof UnauthenticatedError) {
             ctx.extra.socket.close(CloseCode.Unauthorized, `UNAUTHENTICATED: ${error.message}`.slice(0, 120));
+            return [new GraphQLError(error.message, { extensions: { code: error.code } })];
           }
-          throw error;
+          logger.error('could not authenticate a WebSocket operation', unexpectedErrorFields(error, `ws-${id}`));
+          ctx.extra.socket.close(1011, 'SERVICE_UNAVAILABLE');
+          return [new GraphQLError('Authentication is unavailable right now.', { extensions: { code: 'SERVICE_UNAVAILABLE' } })];
         }
         const decision = deps.rateLimiter.take(viewer.keyId, viewer.tier);
         if (!decision.allowed) return [rateLimitedGraphQLError(new RateLimitedError(decision.retryAfterSeconds))];

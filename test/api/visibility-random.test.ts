@@ -1,0 +1,576 @@
+/**
+ * The visibility rule against a randomized world, through the GraphQL API: two orgs, users of
+ * random roles, groups with random memberships, artifacts with random owners, visibilities,
+ * shares and soft deletes. For every user, everything `artifacts` pages through (first: 7,
+ * following endCursor) must be exactly the set the rule gives, newest first, with no
+ * duplicates; `artifact(id)` and `node(id)` must agree with the rule on a sample of ids; then
+ * random mutations (membership removed and added, re-shares, ORG→PRIVATE, PUBLIC→ORG, delete,
+ * restore) are applied and everything is checked again.
+ *
+ * The whole world and every mutation is planned up front from one seed, so a failure replays:
+ * the seed is printed and named in every test; set HIVEGRAPH_TEST_SEED to reuse it. The
+ * expected results come from the rule written out below (ARCHITECTURE.md, "Access model"),
+ * never from src.
+ */
+import { randomInt } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createActor, createOrgAdmin, ok, type Actor } from '../support/actors.ts';
+import { uniqueSuffix } from '../support/backends.ts';
+import { ADMIN_KEY, gql, startTestServer, type TestServer } from '../support/server.ts';
+
+type Role = 'ADMIN' | 'REVIEWER' | 'MEMBER' | 'AGENT' | 'READER';
+type GroupRole = 'MEMBER' | 'ADMIN';
+type Visibility = 'PRIVATE' | 'GROUP' | 'ORG' | 'PUBLIC';
+type WriteOutcome = 'OK' | 'FORBIDDEN' | 'NOT_FOUND';
+
+const ROLES: readonly Role[] = ['ADMIN', 'REVIEWER', 'MEMBER', 'AGENT', 'READER'];
+const WRITING_ROLES: readonly Role[] = ['ADMIN', 'REVIEWER', 'MEMBER'];
+const VISIBILITIES: readonly Visibility[] = ['PRIVATE', 'GROUP', 'ORG', 'PUBLIC'];
+const ORG_NAMES = ['A', 'B'] as const;
+
+const RANDOM_USERS = 12;
+const GROUPS = 6;
+const ARTIFACTS = 60;
+const DELETED_SHARE = 0.1;
+const PAGE_SIZE = 7;
+const SAMPLE_SIZE = 20;
+const RANDOM_WRITES = 40;
+
+// ---------------------------------------------------------------------------------------------
+// Seeded randomness.
+// ---------------------------------------------------------------------------------------------
+
+function seedFromEnv(): number {
+  const raw = process.env['HIVEGRAPH_TEST_SEED'];
+  if (raw === undefined || raw.trim() === '') return randomInt(0, 2 ** 31);
+  const seed = Number(raw);
+  if (!Number.isSafeInteger(seed) || seed < 0) throw new Error(`HIVEGRAPH_TEST_SEED must be a non-negative integer, got "${raw}"`);
+  return seed;
+}
+
+const SEED = seedFromEnv();
+
+/** mulberry32: small, fast, good enough for test data. */
+function prng(seed: number) {
+  let state = seed >>> 0;
+  const next = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const int = (n: number) => Math.floor(next() * n);
+  return {
+    int,
+    chance: (p: number) => next() < p,
+    pick<T>(items: readonly T[]): T {
+      if (items.length === 0) throw new Error('pick from an empty list');
+      return items[int(items.length)]!;
+    },
+    shuffle<T>(items: readonly T[]): T[] {
+      const copy = [...items];
+      for (let i = copy.length - 1; i > 0; i -= 1) {
+        const j = int(i + 1);
+        [copy[i], copy[j]] = [copy[j]!, copy[i]!];
+      }
+      return copy;
+    },
+  };
+}
+
+const rng = prng(SEED);
+
+// ---------------------------------------------------------------------------------------------
+// The world, by index (ids are only known once it is created), and the rule.
+// ---------------------------------------------------------------------------------------------
+
+interface PlanUser {
+  label: string;
+  org: number;
+  role: Role;
+}
+interface PlanGroup {
+  label: string;
+  org: number;
+  /** Creates the group and so becomes its first ADMIN. */
+  creator: number;
+}
+interface PlanArtifact {
+  label: string;
+  org: number;
+  owner: number;
+}
+
+/** What changes: memberships and each artifact's visibility, shares and deletion. */
+interface State {
+  /** group index → user index → group role */
+  members: Map<number, Map<number, GroupRole>>;
+  artifacts: { visibility: Visibility; groups: Set<number>; deleted: boolean }[];
+}
+
+const users: PlanUser[] = [];
+const groups: PlanGroup[] = [];
+const artifacts: PlanArtifact[] = [];
+
+function cloneState(state: State): State {
+  return {
+    members: new Map([...state.members].map(([g, m]) => [g, new Map(m)])),
+    artifacts: state.artifacts.map((a) => ({ ...a, groups: new Set(a.groups) })),
+  };
+}
+
+/** The visibility rule of a live artifact. */
+function seesLive(state: State, u: number, a: number): boolean {
+  const user = users[u]!;
+  const artifact = artifacts[a]!;
+  const { visibility, groups: shared } = state.artifacts[a]!;
+  if (visibility === 'PUBLIC') return true;
+  if (user.org !== artifact.org) return false;
+  if (visibility === 'ORG') return true;
+  if (artifact.owner === u) return true;
+  return visibility === 'GROUP' && [...shared].some((g) => state.members.get(g)?.has(u) === true);
+}
+
+/** Whether `artifacts` lists artifact `a` to user `u` (`includeDeleted` as given). */
+function lists(state: State, u: number, a: number, includeDeleted: boolean): boolean {
+  if (!state.artifacts[a]!.deleted) return seesLive(state, u, a);
+  if (!includeDeleted) return false;
+  const user = users[u]!;
+  const artifact = artifacts[a]!;
+  const ownerOrOrgAdmin = artifact.owner === u || (user.role === 'ADMIN' && user.org === artifact.org);
+  return ownerOrOrgAdmin && seesLive(state, u, a);
+}
+
+/** The answer to a write (update / share / delete) on artifact `a` by user `u`. */
+function writeOutcome(state: State, u: number, a: number): WriteOutcome {
+  if (!lists(state, u, a, false)) return 'NOT_FOUND';
+  const user = users[u]!;
+  if (!WRITING_ROLES.includes(user.role)) return 'FORBIDDEN';
+  if (artifacts[a]!.owner === u) return 'OK';
+  if (user.role === 'ADMIN' && user.org === artifacts[a]!.org) return 'OK';
+  return 'FORBIDDEN';
+}
+
+function describeArtifact(state: State, a: number): string {
+  const s = state.artifacts[a]!;
+  const shared = s.visibility === 'GROUP' ? `[${[...s.groups].map((g) => groups[g]!.label).join(',')}]` : '';
+  return `${artifacts[a]!.label} ${s.visibility}${shared}@${ORG_NAMES[artifacts[a]!.org]} by ${users[artifacts[a]!.owner]!.label}${s.deleted ? ' DELETED' : ''}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The plan.
+// ---------------------------------------------------------------------------------------------
+
+// Users 0 and 1 are the ADMINs each org starts with; then random users in random orgs.
+users.push({ label: 'u00', org: 0, role: 'ADMIN' }, { label: 'u01', org: 1, role: 'ADMIN' });
+for (let i = 0; i < RANDOM_USERS; i += 1) {
+  users.push({ label: `u${String(users.length).padStart(2, '0')}`, org: rng.int(2), role: rng.pick(ROLES) });
+}
+const usersOf = (org: number) => users.map((_, i) => i).filter((i) => users[i]!.org === org);
+const writersOf = (org: number) => usersOf(org).filter((i) => WRITING_ROLES.includes(users[i]!.role));
+
+const initial: State = { members: new Map(), artifacts: [] };
+
+// Groups: at least one per org (GROUP visibility needs one), created by a random writer.
+for (let g = 0; g < GROUPS; g += 1) {
+  const org = g < 2 ? g : rng.int(2);
+  const creator = rng.pick(writersOf(org));
+  groups.push({ label: `g${g}`, org, creator });
+  const members = new Map<number, GroupRole>([[creator, 'ADMIN']]);
+  for (const u of usersOf(org)) {
+    if (u !== creator && rng.chance(0.45)) members.set(u, rng.chance(0.3) ? 'ADMIN' : 'MEMBER');
+  }
+  initial.members.set(g, members);
+}
+const groupsOf = (org: number) => groups.map((_, i) => i).filter((i) => groups[i]!.org === org);
+
+// Artifacts: random writer owners, visibilities and shares, created in this order.
+for (let a = 0; a < ARTIFACTS; a += 1) {
+  const owner = rng.pick(users.map((_, i) => i).filter((i) => WRITING_ROLES.includes(users[i]!.role)));
+  const org = users[owner]!.org;
+  const visibility = rng.pick(VISIBILITIES);
+  const shared = new Set<number>();
+  if (visibility === 'GROUP') {
+    const candidates = rng.shuffle(groupsOf(org));
+    for (const g of candidates.slice(0, 1 + rng.int(Math.min(3, candidates.length)))) shared.add(g);
+  }
+  artifacts.push({ label: `a${String(a).padStart(2, '0')}`, org, owner });
+  initial.artifacts.push({ visibility, groups: shared, deleted: false });
+}
+
+// Soft deletes: ~10%, each by a random user the rule lets delete it (its owner or an org ADMIN).
+const deletions: { artifact: number; by: number }[] = [];
+for (const a of rng.shuffle(artifacts.map((_, i) => i)).slice(0, Math.round(ARTIFACTS * DELETED_SHARE))) {
+  const by = rng.pick(users.map((_, i) => i).filter((u) => writeOutcome(initial, u, a) === 'OK'));
+  deletions.push({ artifact: a, by });
+  initial.artifacts[a]!.deleted = true;
+}
+
+// Random writes (updateArtifact of the title only, so visibility never changes): by anyone, to anything.
+const randomWrites = Array.from({ length: RANDOM_WRITES }, (_, i) => ({
+  n: i,
+  user: rng.int(users.length),
+  artifact: rng.int(artifacts.length),
+}));
+
+// Mutations, each by a user the rule allows, applied to a copy of the state.
+type Mutation =
+  | { kind: 'removeGroupMember'; group: number; user: number; by: number }
+  | { kind: 'addGroupMember'; group: number; user: number; role: GroupRole; by: number }
+  | { kind: 'shareArtifact'; artifact: number; visibility: Visibility; groups: number[]; by: number }
+  | { kind: 'deleteArtifact'; artifact: number; by: number }
+  | { kind: 'restoreArtifact'; artifact: number; by: number };
+
+const after = cloneState(initial);
+const mutations: { description: string; mutation: Mutation }[] = [];
+const live = (state: State) => artifacts.map((_, i) => i).filter((a) => !state.artifacts[a]!.deleted);
+const allowedWriters = (state: State, a: number) => users.map((_, i) => i).filter((u) => writeOutcome(state, u, a) === 'OK');
+const orgAdmin = (org: number) => org; // users 0 and 1
+
+function plan(description: string, mutation: Mutation): void {
+  mutations.push({ description, mutation });
+  switch (mutation.kind) {
+    case 'removeGroupMember':
+      after.members.get(mutation.group)!.delete(mutation.user);
+      break;
+    case 'addGroupMember':
+      after.members.get(mutation.group)!.set(mutation.user, mutation.role);
+      break;
+    case 'shareArtifact':
+      after.artifacts[mutation.artifact]!.visibility = mutation.visibility;
+      after.artifacts[mutation.artifact]!.groups = new Set(mutation.groups);
+      break;
+    case 'deleteArtifact':
+      after.artifacts[mutation.artifact]!.deleted = true;
+      break;
+    case 'restoreArtifact':
+      after.artifacts[mutation.artifact]!.deleted = false;
+      break;
+  }
+}
+
+{
+  // 1. Remove a member from a group (prefer one whose membership matters: a GROUP artifact shares it).
+  const memberships = [...after.members].flatMap(([g, m]) => [...m.keys()].map((u) => ({ g, u })));
+  const mattering = memberships.filter(({ g }) => live(after).some((a) => after.artifacts[a]!.visibility === 'GROUP' && after.artifacts[a]!.groups.has(g)));
+  const { g, u } = rng.pick(mattering.length > 0 ? mattering : memberships);
+  plan(`remove ${users[u]!.label} from ${groups[g]!.label}`, { kind: 'removeGroupMember', group: g, user: u, by: orgAdmin(groups[g]!.org) });
+
+  // 2. Share a GROUP artifact with one more group of its org (or make an artifact GROUP).
+  const extendable = live(after).filter(
+    (a) => after.artifacts[a]!.visibility === 'GROUP' && groupsOf(artifacts[a]!.org).some((x) => !after.artifacts[a]!.groups.has(x)),
+  );
+  if (extendable.length > 0) {
+    const a = rng.pick(extendable);
+    const extra = rng.pick(groupsOf(artifacts[a]!.org).filter((x) => !after.artifacts[a]!.groups.has(x)));
+    const by = rng.pick(allowedWriters(after, a));
+    plan(`share ${artifacts[a]!.label} also with ${groups[extra]!.label} (by ${users[by]!.label})`, {
+      kind: 'shareArtifact',
+      artifact: a,
+      visibility: 'GROUP',
+      groups: [...after.artifacts[a]!.groups, extra],
+      by,
+    });
+  } else {
+    const a = rng.pick(live(after));
+    const g = rng.pick(groupsOf(artifacts[a]!.org));
+    const by = rng.pick(allowedWriters(after, a));
+    plan(`share ${artifacts[a]!.label} with ${groups[g]!.label} only (by ${users[by]!.label})`, { kind: 'shareArtifact', artifact: a, visibility: 'GROUP', groups: [g], by });
+  }
+
+  // 3. ORG → PRIVATE.
+  const orgWide = live(after).filter((a) => after.artifacts[a]!.visibility === 'ORG');
+  if (orgWide.length > 0) {
+    const a = rng.pick(orgWide);
+    const by = rng.pick(allowedWriters(after, a));
+    plan(`${artifacts[a]!.label} ORG → PRIVATE (by ${users[by]!.label})`, { kind: 'shareArtifact', artifact: a, visibility: 'PRIVATE', groups: [], by });
+  }
+
+  // 4. PUBLIC → ORG (the other org loses it).
+  const everywhere = live(after).filter((a) => after.artifacts[a]!.visibility === 'PUBLIC');
+  if (everywhere.length > 0) {
+    const a = rng.pick(everywhere);
+    const by = rng.pick(allowedWriters(after, a));
+    plan(`${artifacts[a]!.label} PUBLIC → ORG (by ${users[by]!.label})`, { kind: 'shareArtifact', artifact: a, visibility: 'ORG', groups: [], by });
+  }
+
+  // 5. Add a member (MEMBER or ADMIN) to a group.
+  const candidates = groups.flatMap((group, g) => usersOf(group.org).filter((u) => !after.members.get(g)!.has(u)).map((u) => ({ g, u })));
+  if (candidates.length > 0) {
+    const { g, u } = rng.pick(candidates);
+    const role: GroupRole = rng.chance(0.5) ? 'ADMIN' : 'MEMBER';
+    plan(`add ${users[u]!.label} to ${groups[g]!.label} as ${role}`, { kind: 'addGroupMember', group: g, user: u, role, by: orgAdmin(groups[g]!.org) });
+  }
+
+  // 6. Delete one more, restore one that was deleted (by its owner).
+  const doomed = rng.pick(live(after));
+  const deleter = rng.pick(allowedWriters(after, doomed));
+  plan(`delete ${artifacts[doomed]!.label} (by ${users[deleter]!.label})`, { kind: 'deleteArtifact', artifact: doomed, by: deleter });
+  const revived = rng.pick(deletions).artifact;
+  plan(`restore ${artifacts[revived]!.label} (by its owner ${users[artifacts[revived]!.owner]!.label})`, {
+    kind: 'restoreArtifact',
+    artifact: revived,
+    by: artifacts[revived]!.owner,
+  });
+}
+
+/** Up to SAMPLE_SIZE artifacts for `u`: visible ones, invisible ones of its org, deleted ones and other-org ones. */
+function sampleFor(state: State, u: number): number[] {
+  const all = rng.shuffle(artifacts.map((_, i) => i));
+  const buckets = [
+    all.filter((a) => !state.artifacts[a]!.deleted && seesLive(state, u, a)),
+    all.filter((a) => !state.artifacts[a]!.deleted && !seesLive(state, u, a) && artifacts[a]!.org === users[u]!.org),
+    all.filter((a) => state.artifacts[a]!.deleted),
+    all.filter((a) => artifacts[a]!.org !== users[u]!.org),
+  ];
+  const chosen = new Set<number>();
+  for (const bucket of buckets) for (const a of bucket.slice(0, SAMPLE_SIZE / 4)) chosen.add(a);
+  for (const a of all) if (chosen.size < SAMPLE_SIZE) chosen.add(a);
+  return [...chosen];
+}
+
+const PHASES = [
+  { name: 'before mutations', state: initial, samples: users.map((_, u) => sampleFor(initial, u)) },
+  { name: 'after mutations', state: after, samples: users.map((_, u) => sampleFor(after, u)) },
+] as const;
+
+// ---------------------------------------------------------------------------------------------
+// The tests.
+// ---------------------------------------------------------------------------------------------
+
+const LIST = `query ($first: Int!, $after: String, $includeDeleted: Boolean) {
+  artifacts(first: $first, after: $after, filter: { includeDeleted: $includeDeleted }) {
+    edges { cursor node { id deletedAt } }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;
+
+interface ListPage {
+  artifacts: { edges: { cursor: string; node: { id: string; deletedAt: string | null } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+}
+
+describe(`visibility, randomized (seed ${SEED})`, () => {
+  let server: TestServer;
+  const actors: Actor[] = [];
+  const groupIds: string[] = [];
+  const artifactIds: string[] = [];
+  const labelOfId = new Map<string, number>();
+  const startedAt = Date.now();
+  const replay = `seed ${SEED}; replay with HIVEGRAPH_TEST_SEED=${SEED}`;
+
+  const userDesc = (u: number) => `${users[u]!.label} (${users[u]!.role} of org ${ORG_NAMES[users[u]!.org]})`;
+
+  beforeAll(async () => {
+    process.stdout.write(`[visibility-random] seed ${SEED} (set HIVEGRAPH_TEST_SEED=${SEED} to replay)\n`);
+    server = await startTestServer();
+    const serverUpAt = Date.now();
+
+    // Users: the two org ADMINs, then the random ones (made by their org's ADMIN).
+    const me = await ok<{ me: { id: string } }>(server, ADMIN_KEY, '{ me { id } }');
+    actors[0] = { id: me.me.id, handle: 'admin', role: 'ADMIN', key: ADMIN_KEY };
+    actors[1] = await createOrgAdmin(server, `otherorg-${uniqueSuffix()}`);
+    await Promise.all(
+      users.slice(2).map(async (user, i) => {
+        actors[i + 2] = await createActor(server, actors[user.org]!.key, `${user.label}-${user.role.toLowerCase()}`, user.role);
+      }),
+    );
+
+    // Groups, created by their creator (who becomes group ADMIN), members added by the org ADMIN.
+    await Promise.all(
+      groups.map(async (group, g) => {
+        const created = await ok<{ createGroup: { id: string } }>(
+          server,
+          actors[group.creator]!.key,
+          'mutation ($name: String!) { createGroup(input: { name: $name }) { id } }',
+          { name: group.label },
+        );
+        groupIds[g] = created.createGroup.id;
+      }),
+    );
+    await Promise.all(
+      [...initial.members].flatMap(([g, members]) =>
+        [...members]
+          .filter(([u]) => u !== groups[g]!.creator)
+          .map(([u, role]) => addMember(orgAdmin(groups[g]!.org), g, u, role)),
+      ),
+    );
+
+    // Artifacts, one at a time so that creation order is known.
+    for (const [a, artifact] of artifacts.entries()) {
+      const s = initial.artifacts[a]!;
+      const created = await ok<{ createArtifact: { id: string } }>(
+        server,
+        actors[artifact.owner]!.key,
+        'mutation ($input: CreateArtifactInput!) { createArtifact(input: $input) { id } }',
+        {
+          input: {
+            kind: 'fact',
+            title: artifact.label,
+            content: `content of ${artifact.label}`,
+            tags: ['random', artifact.label],
+            visibility: s.visibility,
+            ...(s.visibility === 'GROUP' ? { sharedWithGroupIds: [...s.groups].map((g) => groupIds[g]!) } : {}),
+          },
+        },
+      );
+      artifactIds[a] = created.createArtifact.id;
+      labelOfId.set(created.createArtifact.id, a);
+    }
+    await Promise.all(
+      deletions.map(({ artifact, by }) => ok(server, actors[by]!.key, 'mutation ($id: ID!) { deleteArtifact(id: $id) { id } }', { id: artifactIds[artifact] })),
+    );
+
+    const counts = (org: number) => `${usersOf(org).length} users (${usersOf(org).map((u) => users[u]!.role).join(' ')}), ${groupsOf(org).length} groups`;
+    process.stdout.write(
+      `[visibility-random] SQL=${server.sqlBackend}, graph=${server.graphBackend}; org A: ${counts(0)}; org B: ${counts(1)}; ` +
+        `${ARTIFACTS} artifacts (${deletions.length} deleted); server up in ${serverUpAt - startedAt} ms, world built in ${Date.now() - serverUpAt} ms\n`,
+    );
+  });
+
+  afterAll(async () => {
+    process.stdout.write(`[visibility-random] seed ${SEED}: total ${Date.now() - startedAt} ms\n`);
+    await server?.stop();
+  });
+
+  function addMember(by: number, g: number, u: number, role: GroupRole) {
+    return ok(server, actors[by]!.key, 'mutation ($g: ID!, $u: ID!, $r: GroupRole) { addGroupMember(groupId: $g, userId: $u, role: $r) { id } }', {
+      g: groupIds[g],
+      u: actors[u]!.id,
+      r: role,
+    });
+  }
+
+  const nameOf = (id: string) => {
+    const a = labelOfId.get(id);
+    return a === undefined ? `unknown ${id}` : artifacts[a]!.label;
+  };
+
+  /** Pages through `artifacts` as user `u`; returns the ids in order and checks the page mechanics. */
+  async function pageThrough(u: number, includeDeleted: boolean): Promise<{ ids: string[]; deletedIds: Set<string> }> {
+    const ids: string[] = [];
+    const deletedIds = new Set<string>();
+    let cursor: string | null = null;
+    for (let page = 0; ; page += 1) {
+      expect(page, `more pages than artifacts for ${userDesc(u)}`).toBeLessThan(ARTIFACTS);
+      const data: ListPage = await ok<ListPage>(server, actors[u]!.key, LIST, { first: PAGE_SIZE, after: cursor, includeDeleted });
+      const { edges, pageInfo } = data.artifacts;
+      for (const edge of edges) {
+        ids.push(edge.node.id);
+        if (edge.node.deletedAt !== null) deletedIds.add(edge.node.id);
+      }
+      if (!pageInfo.hasNextPage) {
+        expect(edges.length, 'the last page is not longer than first').toBeLessThanOrEqual(PAGE_SIZE);
+        if (page > 0) expect(edges.length, 'a page after one that said hasNextPage is not empty').toBeGreaterThan(0);
+        expect(pageInfo.endCursor).toBe(edges.at(-1)?.cursor ?? null);
+        return { ids, deletedIds };
+      }
+      expect(edges, 'a page with hasNextPage is full').toHaveLength(PAGE_SIZE);
+      expect(pageInfo.endCursor).toBe(edges.at(-1)!.cursor);
+      cursor = pageInfo.endCursor;
+    }
+  }
+
+  for (const phase of PHASES) {
+    const { state } = phase;
+    describe(phase.name, () => {
+      if (phase.name === 'after mutations') {
+        it(`applies ${mutations.length} mutations (${replay}): ${mutations.map((m) => m.description).join('; ')}`, async () => {
+          for (const { mutation } of mutations) {
+            const by = actors[mutation.by]!.key;
+            switch (mutation.kind) {
+              case 'removeGroupMember':
+                await ok(server, by, 'mutation ($g: ID!, $u: ID!) { removeGroupMember(groupId: $g, userId: $u) { id } }', {
+                  g: groupIds[mutation.group],
+                  u: actors[mutation.user]!.id,
+                });
+                break;
+              case 'addGroupMember':
+                await addMember(mutation.by, mutation.group, mutation.user, mutation.role);
+                break;
+              case 'shareArtifact': {
+                const data = await ok<{ shareArtifact: { visibility: string; sharedWithGroups: { id: string }[] } }>(
+                  server,
+                  by,
+                  'mutation ($id: ID!, $v: Visibility!, $g: [ID!]) { shareArtifact(id: $id, visibility: $v, groupIds: $g) { visibility sharedWithGroups { id } } }',
+                  { id: artifactIds[mutation.artifact], v: mutation.visibility, g: mutation.groups.map((g) => groupIds[g]!) },
+                );
+                expect(data.shareArtifact.visibility).toBe(mutation.visibility);
+                expect(data.shareArtifact.sharedWithGroups.map((g) => g.id).sort()).toEqual(mutation.groups.map((g) => groupIds[g]!).sort());
+                break;
+              }
+              case 'deleteArtifact':
+                await ok(server, by, 'mutation ($id: ID!) { deleteArtifact(id: $id) { id } }', { id: artifactIds[mutation.artifact] });
+                break;
+              case 'restoreArtifact':
+                await ok(server, by, 'mutation ($id: ID!) { restoreArtifact(id: $id) { id } }', { id: artifactIds[mutation.artifact] });
+                break;
+            }
+          }
+        });
+      }
+
+      for (const [u] of users.entries()) {
+        it(`${userDesc(u)}: artifacts pages (first ${PAGE_SIZE}) through exactly the visible ones, newest first (${replay})`, async () => {
+          const { ids, deletedIds } = await pageThrough(u, false);
+          expect(deletedIds.size, 'no deleted artifact without includeDeleted').toBe(0);
+          expect(new Set(ids).size, `duplicate ids across pages: ${ids.map(nameOf).join(' ')}`).toBe(ids.length);
+          // Creation order is index order, so newest first is descending index.
+          const expected = artifacts.map((_, a) => a).filter((a) => lists(state, u, a, false)).reverse();
+          const describeAll = (list: number[]) => list.map((a) => describeArtifact(state, a));
+          expect(describeAll(ids.map((id) => labelOfId.get(id) ?? -1))).toEqual(describeAll(expected));
+        });
+
+        it(`${userDesc(u)}: includeDeleted adds exactly the deleted ones they own or administer, newest first (${replay})`, async () => {
+          const { ids, deletedIds } = await pageThrough(u, true);
+          expect(new Set(ids).size, `duplicate ids across pages: ${ids.map(nameOf).join(' ')}`).toBe(ids.length);
+          const expected = artifacts.map((_, a) => a).filter((a) => lists(state, u, a, true)).reverse();
+          const describeAll = (list: number[]) => list.map((a) => describeArtifact(state, a));
+          expect(describeAll(ids.map((id) => labelOfId.get(id) ?? -1))).toEqual(describeAll(expected));
+          const expectedDeleted = expected.filter((a) => state.artifacts[a]!.deleted).map((a) => artifacts[a]!.label);
+          expect([...deletedIds].map(nameOf).sort(), 'deletedAt is set on exactly the deleted ones').toEqual(expectedDeleted.sort());
+        });
+
+        it(`${userDesc(u)}: artifact(id) and node(id) on ${phase.samples[u]!.length} sampled ids follow the rule (${replay})`, async () => {
+          const sample = phase.samples[u]!;
+          const actual: string[] = [];
+          for (let start = 0; start < sample.length; start += 10) {
+            const chunk = sample.slice(start, start + 10);
+            const query = `query (${chunk.map((_, i) => `$i${i}: ID!`).join(', ')}) {\n${chunk
+              .map((_, i) => `  a${i}: artifact(id: $i${i}) { id }\n  n${i}: node(id: $i${i}) { __typename id }`)
+              .join('\n')}\n}`;
+            const variables = Object.fromEntries(chunk.map((a, i) => [`i${i}`, artifactIds[a]!]));
+            const data = await ok<Record<string, { id: string; __typename?: string } | null>>(server, actors[u]!.key, query, variables);
+            chunk.forEach((a, i) => {
+              const byArtifact = data[`a${i}`];
+              const byNode = data[`n${i}`];
+              if (byArtifact) expect(byArtifact.id).toBe(artifactIds[a]);
+              if (byNode) expect(byNode).toEqual({ __typename: 'Artifact', id: artifactIds[a] });
+              actual.push(`${describeArtifact(state, a)}: artifact ${byArtifact ? 'visible' : 'null'}, node ${byNode ? 'visible' : 'null'}`);
+            });
+          }
+          const expected = sample.map((a) => {
+            const seen = lists(state, u, a, false) ? 'visible' : 'null';
+            return `${describeArtifact(state, a)}: artifact ${seen}, node ${seen}`;
+          });
+          expect(actual).toEqual(expected);
+        });
+      }
+
+      it(`${RANDOM_WRITES} random updateArtifact calls by random users answer OK / FORBIDDEN / NOT_FOUND as the rule says (${replay})`, async () => {
+        const actual: string[] = [];
+        const expected: string[] = [];
+        for (const write of randomWrites) {
+          const what = `#${write.n} ${userDesc(write.user)} updates ${describeArtifact(state, write.artifact)}`;
+          const res = await gql(server, 'mutation ($id: ID!, $t: String) { updateArtifact(id: $id, input: { title: $t }) { id } }', {
+            key: actors[write.user]!.key,
+            variables: { id: artifactIds[write.artifact], t: `${artifacts[write.artifact]!.label} (${phase.name} write #${write.n})` },
+          });
+          actual.push(`${what} → ${res.body.errors ? String(res.body.errors[0]?.extensions?.['code']) : 'OK'}`);
+          expected.push(`${what} → ${writeOutcome(state, write.user, write.artifact)}`);
+        }
+        expect(actual).toEqual(expected);
+      });
+    });
+  }
+});
