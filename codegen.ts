@@ -32,6 +32,7 @@ const config: CodegenConfig = {
           ArtifactRevision: `${RECORDS}#ArtifactRevisionRecord`,
           Provenance: `${RECORDS}#ArtifactRecord`,
           ApiKey: `${RECORDS}#ApiKeyRecord`,
+          Relationship: `${RECORDS}#RelationshipRecord`,
           ApiKeyUsage: `${RECORDS}#ApiKeyUsageRecord`,
         },
       },

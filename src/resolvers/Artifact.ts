@@ -1,5 +1,7 @@
 import { toGlobalId } from './ids.ts';
-import { pageArgs, toConnection } from './pagination.ts';
+import { BadUserInputError } from '../shared/errors.ts';
+import type { ArtifactRecord } from '../store/records.ts';
+import { MAX_PAGE_SIZE, pageArgs, toConnection } from './pagination.ts';
 import type { ArtifactResolvers, ArtifactRevisionResolvers, ProvenanceResolvers } from './types.generated.ts';
 
 /** `Artifact` fields that differ from the record; related objects load through DataLoaders. */
@@ -20,6 +22,34 @@ export const Artifact: ArtifactResolvers = {
     return groups.filter((g): g is Exclude<typeof g, Error | null> => g !== null && !(g instanceof Error));
   },
   provenance: (artifact) => artifact,
+  relationships: async (artifact, args, { loaders }) => {
+    const { first, after } = pageArgs(args.first, args.after);
+    const rows = await loaders.relationships.load({
+      artifactId: artifact.id,
+      types: args.types ?? null,
+      direction: args.direction ?? 'BOTH',
+      first,
+      afterSeq: after,
+    });
+    return toConnection({ items: rows.slice(0, first), hasNextPage: rows.length > first }, (r) => r.seq);
+  },
+  neighbors: async (artifact, args, { loaders }) => {
+    if (artifact.deletedAt) return [];
+    const first = args.first ?? 50;
+    if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
+      throw new BadUserInputError(`first must be between 0 and ${MAX_PAGE_SIZE}.`, 'first');
+    }
+    const ids = await loaders.neighbors.load({
+      root: artifact,
+      types: args.types ?? null,
+      direction: args.direction ?? 'BOTH',
+      depth: args.depth ?? 1,
+      first,
+    });
+    // Re-checked against SQL, the system of record: a projection that lags cannot show more.
+    const artifacts = await loaders.artifact.loadMany(ids);
+    return artifacts.filter((a): a is ArtifactRecord => a !== null && !(a instanceof Error));
+  },
   revisions: async (artifact, args, { loaders }) => {
     const { first, after } = pageArgs(args.first, args.after);
     const rows = await loaders.revisions.load({ artifactId: artifact.id, first, beforeRevision: after });

@@ -11,10 +11,13 @@ import { Group, GroupMember } from './Group.ts';
 import { nodeTypeOf } from './ids.ts';
 import * as artifactMutations from './Mutation/artifacts.ts';
 import * as identityMutations from './Mutation/identity.ts';
+import * as relationshipMutations from './Mutation/relationships.ts';
 import { artifact, artifacts } from './Query/artifacts.ts';
 import { apiKeys, collections, groups, users } from './Query/directory.ts';
 import { me } from './Query/me.ts';
 import { node } from './Query/node.ts';
+import { shortestPath } from './Query/shortestPath.ts';
+import { Relationship } from './Relationship.ts';
 import { DateTimeScalar, JSONScalar } from './scalars.ts';
 import type { Resolvers } from './types.generated.ts';
 import { User } from './User.ts';
@@ -30,8 +33,8 @@ export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
   JSON: JSONScalar,
   Node: { __resolveType: (record) => nodeTypeOf(record) },
-  Query: { me, node, artifact, artifacts, users, groups, collections, apiKeys },
-  Mutation: { ...artifactMutations, ...identityMutations },
+  Query: { me, node, artifact, artifacts, shortestPath, users, groups, collections, apiKeys },
+  Mutation: { ...artifactMutations, ...identityMutations, ...relationshipMutations },
   User,
   Group,
   GroupMember,
@@ -40,6 +43,7 @@ export const resolvers: Resolvers = {
   ArtifactRevision,
   Provenance,
   ApiKey,
+  Relationship,
 };
 
 /** Builds the executable schema (SDL + resolvers). */

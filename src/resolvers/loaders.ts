@@ -12,14 +12,56 @@ import type {
   CollectionRecord,
   GroupMemberRecord,
   GroupRecord,
+  RelationshipRecord,
   UserRecord,
 } from '../store/records.ts';
+import type { Direction } from '../store/records.ts';
 
 /** The key of a revisions page load: one artifact and the page wanted. */
 export interface RevisionsKey {
   artifactId: string;
   first: number;
   beforeRevision: number | undefined;
+}
+
+/** The key of a relationships page load. */
+export interface RelationshipsKey {
+  artifactId: string;
+  types: readonly string[] | null;
+  direction: Direction;
+  first: number;
+  afterSeq: number | undefined;
+}
+
+/** The key of a neighbours load: a (visible) root artifact and the traversal wanted. */
+export interface NeighborsKey {
+  root: ArtifactRecord;
+  types: readonly string[] | null;
+  direction: Direction;
+  depth: number;
+  first: number;
+}
+
+/**
+ * A loader whose keys carry options: keys with the same options (the usual case, one list
+ * field) share one batch call; `shapeOf` names the options, `run` loads one shape.
+ */
+function shapedLoader<K, V>(shapeOf: (key: K) => string, idOf: (key: K) => string, run: (keys: K[]) => Promise<V[]>) {
+  return new DataLoader<K, V, string>(
+    async (keys) => {
+      const shapes = new Map<string, K[]>();
+      for (const key of keys) shapes.set(shapeOf(key), [...(shapes.get(shapeOf(key)) ?? []), key]);
+      const results = new Map<K, V>();
+      await Promise.all(
+        [...shapes.values()].map(async (group) => {
+          const values = await run(group);
+          group.forEach((key, i) => results.set(key, values[i]!));
+        }),
+      );
+      return keys.map((key) => results.get(key)!);
+    },
+    { cacheKeyFn: (key) => `${idOf(key)}|${shapeOf(key)}` },
+  );
 }
 
 /** The loaders of one request. */
@@ -44,6 +86,12 @@ export interface Loaders {
   sharedGroupIds: DataLoader<string, string[]>;
   /** A page of an artifact's revisions (one more than asked, to tell if more exist). */
   revisions: DataLoader<RevisionsKey, ArtifactRevisionRecord[], string>;
+  /** Relationships of an artifact (one more than asked, to tell if more exist). */
+  relationships: DataLoader<RelationshipsKey, RelationshipRecord[], string>;
+  /** Relationships whose both ends the viewer can see, by id. */
+  relationship: DataLoader<string, RelationshipRecord | null>;
+  /** Ids of an artifact's visible neighbours, nearest first. */
+  neighbors: DataLoader<NeighborsKey, string[], string>;
   /** Usage per billing period of a key (ADMIN only). */
   apiKeyUsage: DataLoader<string, ApiKeyUsageRecord[]>;
 }
@@ -60,28 +108,27 @@ export function createLoaders(services: Services, viewer: Viewer): Loaders {
     groupsOfUser: new DataLoader((ids) => services.groups.groupsOfUsers(viewer, ids)),
     membersOfGroup: new DataLoader((ids) => services.groups.membersOfGroups(viewer, ids)),
     sharedGroupIds: new DataLoader((ids) => services.artifacts.sharedGroupIds(ids)),
-    revisions: new DataLoader(
-      async (keys) => {
-        // Keys asking for the same page shape (the usual case: one list field) share a statement.
-        const shapes = new Map<string, RevisionsKey[]>();
-        for (const key of keys) {
-          const shape = `${key.first}:${key.beforeRevision ?? ''}`;
-          shapes.set(shape, [...(shapes.get(shape) ?? []), key]);
-        }
-        const results = new Map<RevisionsKey, ArtifactRevisionRecord[]>();
-        await Promise.all(
-          [...shapes.values()].map(async (group) => {
-            const { first, beforeRevision } = group[0]!;
-            const pages = await services.artifacts.revisions(
-              group.map((k) => k.artifactId),
-              { first, beforeRevision },
-            );
-            group.forEach((key, i) => results.set(key, pages[i] ?? []));
-          }),
-        );
-        return keys.map((key) => results.get(key) ?? []);
+    revisions: shapedLoader(
+      (k: RevisionsKey) => `${k.first}:${k.beforeRevision ?? ''}`,
+      (k) => k.artifactId,
+      (keys) => services.artifacts.revisions(keys.map((k) => k.artifactId), { first: keys[0]!.first, beforeRevision: keys[0]!.beforeRevision }),
+    ),
+    relationships: shapedLoader(
+      (k: RelationshipsKey) => `${k.direction}:${k.first}:${k.afterSeq ?? ''}:${(k.types ?? []).join(',')}`,
+      (k) => k.artifactId,
+      (keys) => {
+        const { types, direction, first, afterSeq } = keys[0]!;
+        return services.graph.relationshipsOf(viewer, keys.map((k) => k.artifactId), { types, direction, first, afterSeq });
       },
-      { cacheKeyFn: (key) => `${key.artifactId}:${key.first}:${key.beforeRevision ?? ''}` },
+    ),
+    relationship: new DataLoader(async (ids) => nullable(await services.graph.getByIds(viewer, ids))),
+    neighbors: shapedLoader(
+      (k: NeighborsKey) => `${k.direction}:${k.depth}:${k.first}:${(k.types ?? []).join(',')}`,
+      (k) => k.root.id,
+      (keys) => {
+        const { types, direction, depth, first } = keys[0]!;
+        return services.graph.neighbors(viewer, keys.map((k) => k.root), { types, direction, depth, first });
+      },
     ),
     apiKeyUsage: new DataLoader((ids) => services.apiKeys.usage(viewer, ids)),
   };

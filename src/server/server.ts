@@ -43,6 +43,8 @@ export interface StartServerOptions {
   logger: Logger;
   /** Hooks passed to the SQL adaptor (e.g. statement counting in tests). */
   sql?: SqlOpenOptions;
+  /** Wraps the graph store once opened (e.g. counting traversal queries in tests). */
+  wrapGraph?: (store: GraphStore) => GraphStore;
 }
 
 /**
@@ -61,6 +63,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     const outcome = await migrate(sql, { onApply: (m) => logger.info(`applied migration ${m.version}_${m.name}`) });
     logger.debug('schema is current', { migration: outcome.current });
     graph = await openGraphStore(config.graph, sql);
+    if (options.wrapGraph) graph = options.wrapGraph(graph);
     const services = createServices({ sql, graph, logger, maxContentBytes: config.limits.maxContentBytes });
     const schema = buildSchema();
     const rateLimiter = createRateLimiter({ tiers: config.limits.rateLimitTiers });
@@ -95,6 +98,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     // Bootstrap only once every dependency (SQL, graph store, port) has proved usable, so a
     // failed first start cannot swallow the generated admin key.
     const bootstrap = await ensureBootstrap(sql, { bootstrapAdminKey: config.bootstrapAdminKey });
+    services.projector.start();
 
     const { port } = server.address() as AddressInfo;
     const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
@@ -113,6 +117,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       close() {
         closing ??= (async () => {
           await started.stop(); // drains HTTP and WebSocket first, so every request is counted
+          await services.projector.stop();
           await usageCounter.stop().catch((error: unknown) => logger.warn('final usage flush failed', { error: String(error) }));
           await openGraph.close();
           await sql.close();

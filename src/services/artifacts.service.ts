@@ -21,6 +21,7 @@ import {
 } from '../store/repositories/artifacts.repo.ts';
 import { getCollectionsByIds } from '../store/repositories/collections.repo.ts';
 import { existingGroupIds } from '../store/repositories/groups.repo.ts';
+import { enqueueGraphChange } from '../store/repositories/relationships.repo.ts';
 import type { Queryable, SqlClient } from '../store/types.ts';
 import { assertCanModifyArtifact, assertCanWriteArtifacts } from './access.ts';
 import { contentDigest, FIELD_LIMITS, validContent, validKind, validMetadata, validTags, validText } from './validate.ts';
@@ -70,7 +71,12 @@ export interface ArtifactsService {
 }
 
 /** Creates the artifacts service. */
-export function createArtifactsService(deps: { sql: SqlClient; maxContentBytes: number }): ArtifactsService {
+export function createArtifactsService(deps: {
+  sql: SqlClient;
+  maxContentBytes: number;
+  /** Called after a commit that changed what the graph projection holds of an artifact. */
+  onGraphChange: () => void;
+}): ArtifactsService {
   const { sql } = deps;
 
   const notFound = () => new NotFoundError('Artifact');
@@ -140,10 +146,13 @@ export function createArtifactsService(deps: { sql: SqlClient; maxContentBytes: 
           });
           await insertShares(tx, viewer.orgId, artifact.id, groupIds);
           await insertRevision(tx, { orgId: viewer.orgId, artifact, change: 'CREATED', previousDigest: null, changedBy: viewer.userId, metadataJson });
+          await enqueueGraphChange(tx, viewer.orgId, 'artifact', artifact.id);
           return artifact;
         });
       } catch (error) {
         throw nameConflict(error, name);
+      } finally {
+        deps.onGraphChange();
       }
     },
 
@@ -211,8 +220,10 @@ export function createArtifactsService(deps: { sql: SqlClient; maxContentBytes: 
         if (!current) throw notFound();
         assertCanModifyArtifact(viewer, current);
         const groups = await checkGroups(tx, viewer, visibility, groupIds ?? []);
-        return setArtifactSharing(tx, current.orgId, id, visibility, groups);
-      });
+        const shared = await setArtifactSharing(tx, current.orgId, id, visibility, groups);
+        await enqueueGraphChange(tx, current.orgId, 'artifact', id);
+        return shared;
+      }).finally(deps.onGraphChange);
     },
 
     getByIds: (viewer, ids, includeDeleted = false) => getArtifactsByIds(sql, viewer, ids, includeDeleted),
@@ -236,7 +247,8 @@ export function createArtifactsService(deps: { sql: SqlClient; maxContentBytes: 
         changedBy: viewer.userId,
         metadataJson: current.metadataText,
       });
+      await enqueueGraphChange(tx, current.orgId, 'artifact', id);
       return changed;
-    });
+    }).finally(deps.onGraphChange);
   }
 }

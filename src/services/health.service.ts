@@ -3,13 +3,15 @@
  * its state; ready only when every required one is up.
  */
 import type { GraphStore, HealthReport, SqlClient } from '../store/types.ts';
+import type { GraphProjector } from './graph-projector.ts';
 
 /** The /readyz body. */
 export interface Readiness {
   status: 'ready' | 'not_ready';
   checks: {
     sql: HealthReport;
-    graph: HealthReport;
+    /** With `projectionLag`: changes committed to SQL but not yet applied to the graph store. */
+    graph: HealthReport & { projectionLag?: number };
     /** Embeddings arrive with hybrid search; until then reported as not configured. */
     embedder: HealthReport | { status: 'not_configured'; backend: 'none' };
   };
@@ -21,13 +23,21 @@ export interface HealthService {
 }
 
 /** Creates the health service. */
-export function createHealthService(deps: { sql: SqlClient; graph: GraphStore }): HealthService {
+export function createHealthService(deps: { sql: SqlClient; graph: GraphStore; projector: GraphProjector }): HealthService {
   return {
     async readiness() {
-      const [sql, graph] = await Promise.all([deps.sql.health(), deps.graph.health()]);
+      const [sql, graph, projectionLag] = await Promise.all([
+        deps.sql.health(),
+        deps.graph.health(),
+        deps.projector.lag().catch(() => undefined),
+      ]);
       return {
         status: sql.status === 'up' && graph.status === 'up' ? 'ready' : 'not_ready',
-        checks: { sql, graph, embedder: { status: 'not_configured', backend: 'none' } },
+        checks: {
+          sql,
+          graph: { ...graph, ...(deps.graph.projected && projectionLag !== undefined ? { projectionLag } : {}) },
+          embedder: { status: 'not_configured', backend: 'none' },
+        },
       };
     },
   };

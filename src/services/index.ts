@@ -8,6 +8,8 @@ import { createApiKeysService, type ApiKeysService } from './api-keys.service.ts
 import { createArtifactsService, type ArtifactsService } from './artifacts.service.ts';
 import { createAuthService, type AuthService } from './auth.service.ts';
 import { createCollectionsService, type CollectionsService } from './collections.service.ts';
+import { createGraphProjector, type GraphProjector } from './graph-projector.ts';
+import { createGraphService, type GraphService } from './graph.service.ts';
 import { createGroupsService, type GroupsService } from './groups.service.ts';
 import { createHealthService, type HealthService } from './health.service.ts';
 import { createOrgsService, type OrgsService } from './orgs.service.ts';
@@ -27,6 +29,9 @@ export interface Services {
   groups: GroupsService;
   collections: CollectionsService;
   artifacts: ArtifactsService;
+  graph: GraphService;
+  /** Keeps the graph store in step with SQL; the server starts and stops it. */
+  projector: GraphProjector;
   health: HealthService;
   orgs: OrgsService;
 }
@@ -42,14 +47,17 @@ export interface ServiceDeps {
 
 /** Builds the services container. */
 export function createServices(deps: ServiceDeps): Services {
+  const projector = createGraphProjector(deps);
   return {
     auth: createAuthService(deps),
     apiKeys: createApiKeysService(deps),
     users: createUsersService(deps),
     groups: createGroupsService(deps),
     collections: createCollectionsService(deps),
-    artifacts: createArtifactsService(deps),
-    health: createHealthService(deps),
+    artifacts: createArtifactsService({ ...deps, onGraphChange: () => projector.kick() }),
+    graph: createGraphService({ ...deps, projector }),
+    projector,
+    health: createHealthService({ ...deps, projector }),
     orgs: createOrgsService(deps),
   };
 }

@@ -138,3 +138,19 @@ export interface Page<T> {
   items: T[];
   hasNextPage: boolean;
 }
+
+/** Which way a relationship is followed from an artifact. */
+export type Direction = 'OUT' | 'IN' | 'BOTH';
+
+/** A typed, directed relationship between two artifacts of one org. */
+export interface RelationshipRecord {
+  id: string;
+  orgId: string;
+  seq: number;
+  fromId: string;
+  toId: string;
+  type: string;
+  properties: Record<string, unknown>;
+  createdBy: string;
+  createdAt: Date;
+}

@@ -49,13 +49,72 @@ export interface SqlClient extends Queryable {
   close(): Promise<void>;
 }
 
+/** Who is traversing, as the graph store's visibility filter needs it. */
+export interface TraversalViewer {
+  orgId: string;
+  userId: string;
+  /** Ids of the groups the viewer belongs to (GROUP visibility). */
+  groupIds: readonly string[];
+}
+
+/** One hop of a breadth-first traversal. */
+export interface ExpandOptions {
+  /** Relationship types to follow; all when empty or absent. */
+  types?: readonly string[] | null;
+  /** OUT follows from → to, IN to → from, BOTH either way. */
+  direction: 'OUT' | 'IN' | 'BOTH';
+  viewer: TraversalViewer;
+}
+
+/** An edge found by {@link GraphStore.expand}: `from` is in the frontier, `to` is its neighbour. */
+export interface ExpandedEdge {
+  from: string;
+  to: string;
+  relationshipId: string;
+}
+
+/** The projected state of an artifact: what traversal needs to apply visibility. */
+export interface GraphNode {
+  id: string;
+  visibility: 'PRIVATE' | 'GROUP' | 'ORG' | 'PUBLIC';
+  ownerId: string;
+  groupIds: readonly string[];
+  deleted: boolean;
+}
+
+/** The projected state of a relationship. */
+export interface GraphEdge {
+  id: string;
+  fromId: string;
+  toId: string;
+  type: string;
+}
+
 /**
- * The graph store behind traversal: FalkorDB in server mode, or the embedded store that
- * answers over the SQL rows. Traversal methods arrive with the relationships capability.
+ * The graph store behind traversal: FalkorDB in server mode (a projection of the SQL rows,
+ * one graph per org), or the embedded store that answers with SQL over the rows themselves.
  */
 export interface GraphStore {
   /** `falkordb` or `sql` (the embedded store). */
   readonly backend: 'falkordb' | 'sql';
+  /** True when the store keeps its own copy that the projector must keep in step. */
+  readonly projected: boolean;
+  /**
+   * One breadth-first hop: the relationships from the frontier's artifacts to neighbours the
+   * viewer can see and that are not deleted. Frontier artifacts themselves are not checked.
+   * @throws ServiceUnavailableError when the store cannot be reached
+   */
+  expand(orgId: string, frontier: readonly string[], options: ExpandOptions): Promise<ExpandedEdge[]>;
+  /** Creates or updates nodes (idempotent, by id). No-op for the embedded store. */
+  upsertNodes(orgId: string, nodes: readonly GraphNode[]): Promise<void>;
+  /** Creates edges that do not exist yet (idempotent, by id). No-op for the embedded store. */
+  upsertEdges(orgId: string, edges: readonly GraphEdge[]): Promise<void>;
+  /** Removes edges by id (absent ones are ignored). No-op for the embedded store. */
+  deleteEdges(orgId: string, ids: readonly string[]): Promise<void>;
+  /** Drops everything projected for an org (resync). No-op for the embedded store. */
+  resetOrg(orgId: string): Promise<void>;
+  /** How many nodes and edges the store holds for an org (resync checks, tests). */
+  size(orgId: string): Promise<{ nodes: number; edges: number }>;
   /** Probes the store with a query round trip. Never throws. */
   health(): Promise<HealthReport>;
   /** Releases connections. */

@@ -11,6 +11,7 @@ import WebSocket from 'ws';
 import { loadConfig, type Config } from '../../src/config/config.ts';
 import { startServer, type RunningServer } from '../../src/server/server.ts';
 import { createLogger, type Logger } from '../../src/shared/logger.ts';
+import type { GraphStore } from '../../src/store/types.ts';
 import { backends, createTestDatabase, uniqueSuffix } from './backends.ts';
 
 /** A bootstrap admin key known to tests. */
@@ -33,7 +34,7 @@ export interface TestServer extends RunningServer {
 /** Starts a server; `env` overrides configuration variables; `onStatement` sees every SQL statement sent. */
 export async function startTestServer(
   env: Record<string, string> = {},
-  hooks: { onStatement?: (text: string) => void } = {},
+  hooks: { onStatement?: (text: string) => void; wrapGraph?: (store: GraphStore) => GraphStore } = {},
 ): Promise<TestServer> {
   const selection = backends();
   const dataDir = await mkdtemp(path.join(tmpdir(), 'hg-server-'));
@@ -54,7 +55,12 @@ export async function startTestServer(
     const config = loadConfig({}, vars);
     const logs: string[] = [];
     const logger: Logger = createLogger('info', (line) => logs.push(line));
-    const running = await startServer({ config, logger, ...(hooks.onStatement ? { sql: { onStatement: hooks.onStatement } } : {}) });
+    const running = await startServer({
+      config,
+      logger,
+      ...(hooks.onStatement ? { sql: { onStatement: hooks.onStatement } } : {}),
+      ...(hooks.wrapGraph ? { wrapGraph: hooks.wrapGraph } : {}),
+    });
     let stopped = false;
     const server: TestServer = {
       ...running,

@@ -4,8 +4,8 @@
  */
 import { FalkorDB } from 'falkordb';
 import { redactUrl } from '../../config/config.ts';
-import { StartupError } from '../../shared/errors.ts';
-import type { GraphStore } from '../types.ts';
+import { ServiceUnavailableError, StartupError } from '../../shared/errors.ts';
+import type { ExpandedEdge, GraphStore } from '../types.ts';
 
 /** Options of {@link openFalkorGraphStore}. */
 export interface FalkorGraphStoreOptions {
@@ -13,9 +13,20 @@ export interface FalkorGraphStoreOptions {
   url: string;
   /** Graph-name prefix (default `hivegraph`). */
   graphPrefix?: string;
-  /** Connect timeout in ms (default 5000). */
+  /** Connect timeout in ms (default 5000); also the longest a query may take. */
   connectTimeoutMs?: number;
 }
+
+/** Visibility of node `b` for `$org`, `$user`, `$groups`: the rule of visibility.sql.ts, in Cypher. */
+const VISIBLE_B = `b.deleted = false AND (b.vis = 'PUBLIC' OR (b.org = $org AND (b.vis = 'ORG' OR b.owner = $user
+  OR (b.vis = 'GROUP' AND any(g IN b.groups WHERE g IN $groups)))))`;
+
+/** One hop per direction; only these three fixed patterns exist, chosen by enum, never built from input. */
+const EXPAND_PATTERN = {
+  OUT: '(a:Artifact {id: fid})-[r:REL]->(b:Artifact)',
+  IN: '(a:Artifact {id: fid})<-[r:REL]-(b:Artifact)',
+  BOTH: '(a:Artifact {id: fid})-[r:REL]-(b:Artifact)',
+} as const;
 
 /** The FalkorDB store, with the raw Cypher round trip the contract tests use. */
 export interface FalkorGraphStore extends GraphStore {
@@ -63,16 +74,118 @@ export async function openFalkorGraphStore(options: FalkorGraphStoreOptions): Pr
     );
   }
 
+  const prefix = options.graphPrefix ?? 'hivegraph';
+  const graphName = (orgId: string) => `${prefix}_${orgId}`;
+  const indexed = new Set<string>();
+
+  /** Fails fast (SERVICE_UNAVAILABLE) instead of queueing while disconnected, and bounds every query. */
+  async function run<T>(graph: string, cypher: string, params: Record<string, unknown>, readOnly: boolean): Promise<T[]> {
+    const connection = await db.connection;
+    if (!connection.isReady) throw new ServiceUnavailableError('FalkorDB is unavailable.');
+    const g = db.selectGraph(graph);
+    try {
+      const reply = await withTimeout(
+        readOnly ? g.roQuery<T>(cypher, { params: params as never }) : g.query<T>(cypher, { params: params as never }),
+        Math.max(timeout, 10_000),
+      );
+      return reply.data ?? [];
+    } catch (error) {
+      if (readOnly && /empty key/i.test(message(error))) return []; // the org has no graph yet
+      if (/no answer within|ECONNREFUSED|ECONNRESET|socket|closed|connection/i.test(message(error))) {
+        throw new ServiceUnavailableError('FalkorDB is unavailable.', { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  async function ensureIndexes(orgId: string): Promise<void> {
+    if (indexed.has(orgId)) return;
+    for (const statement of ['CREATE INDEX FOR (n:Artifact) ON (n.id)', 'CREATE INDEX FOR ()-[r:REL]-() ON (r.id)']) {
+      await run(graphName(orgId), statement, {}, false).catch((error: unknown) => {
+        if (!/already indexed|already exists/i.test(message(error))) throw error;
+      });
+    }
+    indexed.add(orgId);
+  }
+
   const store: FalkorGraphStore = {
     backend: 'falkordb',
+    projected: true,
     moduleVersion,
-    async cypher<T>(graphName: string, cypher: string, params: Record<string, unknown> = {}) {
-      const reply = await db.selectGraph(graphName).query<T>(cypher, { params: params as never });
-      return reply.data ?? [];
+    async cypher<T>(graph: string, cypher: string, params: Record<string, unknown> = {}) {
+      return run<T>(graph, cypher, params, false);
     },
+
+    async expand(orgId, frontier, options) {
+      if (frontier.length === 0) return [];
+      const types = options.types?.length ? [...options.types] : [];
+      return run<ExpandedEdge>(
+        graphName(orgId),
+        `UNWIND $frontier AS fid MATCH ${EXPAND_PATTERN[options.direction]}
+         WHERE (size($types) = 0 OR r.type IN $types) AND ${VISIBLE_B}
+         RETURN fid AS from, b.id AS to, r.id AS relationshipId`,
+        { frontier: [...frontier], types, org: options.viewer.orgId, user: options.viewer.userId, groups: [...options.viewer.groupIds] },
+        true,
+      );
+    },
+
+    async upsertNodes(orgId, nodes) {
+      if (nodes.length === 0) return;
+      await ensureIndexes(orgId);
+      await run(
+        graphName(orgId),
+        `UNWIND $nodes AS n MERGE (a:Artifact {id: n.id})
+         SET a.org = $org, a.vis = n.vis, a.owner = n.owner, a.groups = n.groups, a.deleted = n.deleted`,
+        {
+          org: orgId,
+          nodes: nodes.map((n) => ({ id: n.id, vis: n.visibility, owner: n.ownerId, groups: [...n.groupIds], deleted: n.deleted })),
+        },
+        false,
+      );
+    },
+
+    async upsertEdges(orgId, edges) {
+      if (edges.length === 0) return;
+      await ensureIndexes(orgId);
+      // MERGE on the ends and the edge id: replaying the same edge never duplicates it.
+      await run(
+        graphName(orgId),
+        `UNWIND $edges AS e MERGE (x:Artifact {id: e.from}) MERGE (y:Artifact {id: e.to})
+         MERGE (x)-[r:REL {id: e.id}]->(y) SET r.type = e.type`,
+        { edges: edges.map((e) => ({ id: e.id, from: e.fromId, to: e.toId, type: e.type })) },
+        false,
+      );
+    },
+
+    async deleteEdges(orgId, ids) {
+      if (ids.length === 0) return;
+      await run(graphName(orgId), 'UNWIND $ids AS id MATCH ()-[r:REL {id: id}]->() DELETE r', { ids: [...ids] }, false).catch(
+        (error: unknown) => {
+          if (!/empty key/i.test(message(error))) throw error;
+        },
+      );
+    },
+
+    async resetOrg(orgId) {
+      const connection = await db.connection;
+      if (!connection.isReady) throw new ServiceUnavailableError('FalkorDB is unavailable.');
+      await db.selectGraph(graphName(orgId)).delete().catch((error: unknown) => {
+        if (!/empty key|Invalid graph operation/i.test(message(error))) throw error;
+      });
+      indexed.delete(orgId);
+    },
+
+    async size(orgId) {
+      const [nodes] = await run<{ n: number }>(graphName(orgId), 'MATCH (n:Artifact) RETURN count(n) AS n', {}, true);
+      const [edges] = await run<{ n: number }>(graphName(orgId), 'MATCH ()-[r:REL]->() RETURN count(r) AS n', {}, true);
+      return { nodes: nodes?.n ?? 0, edges: edges?.n ?? 0 };
+    },
+
     async health() {
       const started = performance.now();
       try {
+        const connection = await db.connection;
+        if (!connection.isReady) return { status: 'down', backend: 'falkordb', detail: 'disconnected (reconnecting)' };
         await withTimeout(db.selectGraph(probeGraph).query('RETURN 1'), timeout);
         return {
           status: 'up',
