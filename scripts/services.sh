@@ -474,10 +474,19 @@ cmd_down() {
   fk_down
 }
 
+# Paths of the FalkorDB server binary and module, for tests that run a FalkorDB of their own
+# (e.g. the fault test that stops it mid-flight without touching the shared instance).
+cmd_falkordb_paths() {
+  fk_find_bins || die "[falkordb] not installed yet: run '$0 up' first"
+  echo "HIVEGRAPH_FALKORDB_SERVER=$FK_SERVER"
+  echo "HIVEGRAPH_FALKORDB_MODULE=$FK_MODULE"
+}
+
 case "${1:-}" in
   up) cmd_up ;;
   down) cmd_down ;;
   status) cmd_status ;;
   urls) print_urls ;;
-  *) echo "usage: $0 {up|down|status|urls}" >&2; exit 2 ;;
+  falkordb-paths) cmd_falkordb_paths ;;
+  *) echo "usage: $0 {up|down|status|urls|falkordb-paths}" >&2; exit 2 ;;
 esac
