@@ -1,6 +1,7 @@
 /**
  * `hivegraph` — the command line: serve | migrate | keys create.
  */
+import { GRAPH_USAGE, graphCommand } from './commands/graph.ts';
 import { KEYS_USAGE, keysCommand } from './commands/keys.ts';
 import { MIGRATE_USAGE, migrateCommand } from './commands/migrate.ts';
 import { ORGS_USAGE, orgsCommand } from './commands/orgs.ts';
@@ -14,6 +15,7 @@ Commands:
   migrate       apply pending database migrations
   keys create   create an API key for a user (printed once)
   orgs create   create an org with an ADMIN user (its key printed once)
+  graph resync  rebuild the FalkorDB graph from Postgres (progress on stderr)
 
 Run \`hivegraph <command> --help\` for a command's options. Configuration is read from the
 environment (see README.md, "Configuration").`;
@@ -23,6 +25,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; usage
   migrate: { run: migrateCommand, usage: MIGRATE_USAGE },
   keys: { run: keysCommand, usage: KEYS_USAGE },
   orgs: { run: orgsCommand, usage: ORGS_USAGE },
+  graph: { run: graphCommand, usage: GRAPH_USAGE },
 };
 
 async function main(argv: string[]): Promise<number> {
