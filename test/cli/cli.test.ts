@@ -393,11 +393,36 @@ describe('hivegraph keys create', () => {
   });
 });
 
+describe('hivegraph orgs create and graph resync', () => {
+  it('creates an org whose printed ADMIN key works and sees nothing of the default org; a taken name → 65', { timeout: 120_000 }, async () => {
+    const dataDir = await tempDir();
+    const created = await runCli(['orgs', 'create', 'acme'], { HIVEGRAPH_DATA_DIR: dataDir });
+    expect(created.code, created.stderr).toBe(0);
+    expect(created.stdout).toMatch(/^hg_[A-Za-z0-9_-]{43}\n$/);
+    const key = created.stdout.trim();
+    const again = await runCli(['orgs', 'create', 'acme'], { HIVEGRAPH_DATA_DIR: dataDir });
+    expectCleanFailure(again, 65, ['acme']);
+    const badName = await runCli(['orgs', 'create', 'Not An Org'], { HIVEGRAPH_DATA_DIR: dataDir });
+    expectCleanFailure(badName, 65, ['org name']);
+
+    const served = await startServe(await embedded(dataDir));
+    const me = await postGraphQL(served.graphqlUrl, '{ me { handle role } users { edges { node { handle } } } }', key);
+    expect(me.body).toEqual({ data: { me: { handle: 'admin', role: 'ADMIN' }, users: { edges: [{ node: { handle: 'admin' } }] } } });
+    await stopServe(served);
+  });
+
+  it('graph resync on the embedded store says there is nothing to rebuild', { timeout: 60_000 }, async () => {
+    const result = await runCli(['graph', 'resync'], { HIVEGRAPH_DATA_DIR: await tempDir() });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/nothing to resync/);
+  });
+});
+
 describe('hivegraph usage', () => {
   it('--help exits 0 and lists the commands', async () => {
     const result = await runCli(['--help']);
     expect(result.code, result.stderr).toBe(0);
-    for (const command of ['serve', 'migrate', 'keys']) expect(result.stdout).toMatch(new RegExp(`^\\s+${command}\\b`, 'm'));
+    for (const command of ['serve', 'migrate', 'keys', 'orgs', 'graph']) expect(result.stdout).toMatch(new RegExp(`^\\s+${command}\\b`, 'm'));
   });
 
   it('an unknown command exits 64', async () => {
