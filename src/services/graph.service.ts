@@ -5,7 +5,7 @@
  * breadth-first hops that only ever step onto artifacts the caller can see, so a path never
  * passes through an invisible or deleted artifact.
  */
-import { BadUserInputError, ConflictError, NotFoundError } from '../shared/errors.ts';
+import { BadUserInputError, ConflictError, NotFoundError, ServiceUnavailableError } from '../shared/errors.ts';
 import type { ArtifactRecord, Direction, RelationshipRecord } from '../store/records.ts';
 import { getArtifactsByIds, lockVisibleArtifact } from '../store/repositories/artifacts.repo.ts';
 import { getGroupsByUserIds } from '../store/repositories/groups.repo.ts';
@@ -69,6 +69,11 @@ export function createGraphService(deps: { sql: SqlClient; graph: GraphStore; pr
     for (const type of types ?? []) {
       if (!TYPE.test(type)) throw new BadUserInputError(`"${type.slice(0, 80)}" is not a relationship type (a letter, then letters, digits or _; at most 64).`, 'types');
     }
+  }
+
+  /** A graph being rebuilt from SQL is incomplete: say so rather than answer from it. */
+  function assertTraversable(orgId: string): void {
+    if (projector.isRebuilding(orgId)) throw new ServiceUnavailableError('The graph is being rebuilt from the system of record; try again shortly.');
   }
 
   async function traversalViewer(viewer: Viewer): Promise<TraversalViewer> {
@@ -152,6 +157,7 @@ export function createGraphService(deps: { sql: SqlClient; graph: GraphStore; pr
         }
         const adjacency = new Map<string, string[]>();
         for (const [orgId, nodes] of byOrg) {
+          assertTraversable(orgId);
           const edges = await graph.expand(orgId, [...nodes], { types: options.types ?? null, direction: options.direction, viewer: tv });
           for (const e of edges) adjacency.set(e.from, [...(adjacency.get(e.from) ?? []), e.to]);
         }
@@ -181,6 +187,7 @@ export function createGraphService(deps: { sql: SqlClient; graph: GraphStore; pr
       const [from, to] = await getArtifactsByIds(sql, viewer, [fromId, toId]);
       if (!from || !to || from.orgId !== to.orgId) return null;
       if (from.id === to.id) return [from.id];
+      assertTraversable(from.orgId);
       const tv = await traversalViewer(viewer);
       // Bidirectional breadth-first search over visible artifacts; relationships are followed
       // in both directions. Each side keeps every reached node's parent and distance; a whole

@@ -113,6 +113,15 @@ export interface GraphStore {
   deleteEdges(orgId: string, ids: readonly string[]): Promise<void>;
   /** Drops everything projected for an org (resync). No-op for the embedded store. */
   resetOrg(orgId: string): Promise<void>;
+  /**
+   * The epoch marker stored in an org's graph (null when absent, e.g. after data loss).
+   * The embedded store has no copy to lose and always answers `embedded`.
+   */
+  readEpoch(orgId: string): Promise<string | null>;
+  /** Stores the epoch marker in an org's graph. No-op for the embedded store. */
+  writeEpoch(orgId: string, epoch: string): Promise<void>;
+  /** Calls `listener` whenever the connection is re-established after a loss. Returns an unsubscribe. */
+  onReconnect(listener: () => void): () => void;
   /** How many nodes and edges the store holds for an org (resync checks, tests). */
   size(orgId: string): Promise<{ nodes: number; edges: number }>;
   /** Probes the store with a query round trip. Never throws. */

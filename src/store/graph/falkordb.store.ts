@@ -50,8 +50,11 @@ export async function openFalkorGraphStore(options: FalkorGraphStoreOptions): Pr
     db = await withTimeout(
       FalkorDB.connect({
         url,
+        // A PING every 2 s notices a dead peer between queries.
+        pingInterval: 2000,
         socket: {
           connectTimeout: timeout,
+          keepAlive: 1000,
           // Keep retrying in the background after start-up; queries fail fast meanwhile.
           reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 2000),
         } as never,
@@ -86,7 +89,7 @@ export async function openFalkorGraphStore(options: FalkorGraphStoreOptions): Pr
     try {
       const reply = await withTimeout(
         readOnly ? g.roQuery<T>(cypher, { params: params as never }) : g.query<T>(cypher, { params: params as never }),
-        Math.max(timeout, 10_000),
+        readOnly ? timeout : Math.max(timeout, 30_000),
       );
       return reply.data ?? [];
     } catch (error) {
@@ -173,6 +176,40 @@ export async function openFalkorGraphStore(options: FalkorGraphStoreOptions): Pr
         if (!/empty key|Invalid graph operation/i.test(message(error))) throw error;
       });
       indexed.delete(orgId);
+    },
+
+    async readEpoch(orgId) {
+      const [row] = await run<{ epoch: string }>(graphName(orgId), 'MATCH (m:HivegraphMeta) RETURN m.epoch AS epoch LIMIT 1', {}, true);
+      return row?.epoch ?? null;
+    },
+
+    async writeEpoch(orgId, epoch) {
+      await run(graphName(orgId), 'MERGE (m:HivegraphMeta {key: 1}) SET m.epoch = $epoch', { epoch }, false);
+    },
+
+    onReconnect(listener) {
+      let lost = false;
+      const onError = () => {
+        lost = true;
+      };
+      const onReady = () => {
+        if (!lost) return;
+        lost = false;
+        listener();
+      };
+      const attach = db.connection.then((connection) => {
+        connection.on('error', onError);
+        connection.on('end', onError);
+        connection.on('ready', onReady);
+        return connection;
+      });
+      return () => {
+        void attach.then((connection) => {
+          connection.off('error', onError);
+          connection.off('end', onError);
+          connection.off('ready', onReady);
+        });
+      };
     },
 
     async size(orgId) {

@@ -40,6 +40,13 @@ export function openSqlGraphStore(sql: SqlClient): GraphStore {
     async upsertEdges() {},
     async deleteEdges() {},
     async resetOrg() {},
+    async readEpoch() {
+      return 'embedded';
+    },
+    async writeEpoch() {},
+    onReconnect() {
+      return () => undefined;
+    },
 
     async size(orgId) {
       const { rows } = await sql.query<{ nodes: number; edges: number }>(
