@@ -355,6 +355,7 @@ fk_start() {
   say "[falkordb] starting redis-server on 127.0.0.1:$FK_PORT"
   "$FK_SERVER" --port "$FK_PORT" --bind 127.0.0.1 --protected-mode yes \
     --loadmodule "$FK_MODULE" --daemonize yes \
+    --appendonly yes --appendfsync everysec \
     --dir "$FK_DATA" --pidfile "$FK_PIDFILE" --logfile "$FK_LOGFILE" </dev/null >>"$LOG" 2>&1 \
     || { tail -n 20 "$FK_LOGFILE" >&2 2>/dev/null || true; die "[falkordb] redis-server failed to start"; }
   local i
