@@ -24,6 +24,8 @@ export const Artifact: ArtifactResolvers = {
   provenance: (artifact) => artifact,
   relationships: async (artifact, args, { loaders }) => {
     const { first, after } = pageArgs(args.first, args.after);
+    // A deleted artifact is not part of the graph: like neighbours, it has no relationships to show.
+    if (artifact.deletedAt) return toConnection({ items: [], hasNextPage: false }, () => 0);
     const rows = await loaders.relationships.load({
       artifactId: artifact.id,
       types: args.types ?? null,

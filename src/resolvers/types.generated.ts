@@ -75,8 +75,8 @@ export type Artifact = Node & {
   /** Optional name, unique within its collection (or within the org when it has none). */
   name?: Maybe<Scalars['String']['output']>;
   /**
-   * Visible artifacts within `depth` hops (1–4), nearest first (then by id), never through an
-   * artifact the caller cannot see or a deleted one.
+   * Visible artifacts within `depth` hops (1–4), nearest first (ties in a stable order), never
+   * through an artifact the caller cannot see or a deleted one.
    */
   neighbors: Array<Artifact>;
   owner: User;

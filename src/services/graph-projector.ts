@@ -61,6 +61,9 @@ export interface GraphProjector {
   stop(): Promise<void>;
 }
 
+/** Arbitrary constant naming the advisory lock that serialises projectors. */
+const PROJECTOR_LOCK_ID = 727_384_154;
+
 /** Creates the projector (not started). */
 export function createGraphProjector(options: GraphProjectorOptions): GraphProjector {
   const { sql, graph, logger } = options;
@@ -139,6 +142,9 @@ export function createGraphProjector(options: GraphProjectorOptions): GraphProje
 
   async function drainOnce(): Promise<number> {
     return sql.transaction(async (tx) => {
+      // One projector at a time, across instances: each reads the *current* state of what it
+      // applies, so serialised drains can never write an older state over a newer one.
+      await tx.query('SELECT pg_advisory_xact_lock($1)', [PROJECTOR_LOCK_ID]);
       const rows = await claimOutbox(tx, batchSize);
       if (rows.length === 0) return 0;
       if (graph.projected) {
@@ -200,8 +206,16 @@ export function createGraphProjector(options: GraphProjectorOptions): GraphProje
         });
     },
     async drain() {
-      await running;
-      return drainAll();
+      // Until no committed change is left: a run started by a commit may hold rows meanwhile.
+      let total = 0;
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        await running;
+        total += await drainAll();
+        if ((await outboxLag(sql)) === 0) return total;
+        if (Date.now() > deadline) throw new Error('graph projection did not catch up within 60 s');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
     },
     lag: () => outboxLag(sql),
     async resync(onProgress) {

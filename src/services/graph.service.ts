@@ -118,7 +118,9 @@ export function createGraphService(deps: { sql: SqlClient; graph: GraphStore; pr
     async unrelate(viewer, id) {
       await sql.transaction(async (tx) => {
         const relationship = await lockRelationship(tx, viewer.orgId, id);
-        if (!relationship) throw new NotFoundError('Relationship');
+        // A relationship the caller cannot see (either end invisible) reads as absent, for every role.
+        const [visible] = relationship ? await getVisibleRelationshipsByIds(tx, viewer, [id]) : [undefined];
+        if (!relationship || !visible) throw new NotFoundError('Relationship');
         const from = await lockVisibleArtifact(tx, viewer, relationship.fromId, false);
         if (!from) throw new NotFoundError('Relationship');
         assertCanModifyArtifact(viewer, from);

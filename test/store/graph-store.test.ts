@@ -1,25 +1,56 @@
 import { describe, expect, it } from 'vitest';
 import { openFalkorGraphStore } from '../../src/store/graph/falkordb.store.ts';
-import { openMemorySqlClient, openSqlGraphStore } from '../../src/store/open.ts';
+import { migrate, openMemorySqlClient, openSqlGraphStore } from '../../src/store/open.ts';
 import { StartupError } from '../../src/shared/errors.ts';
-import { defineGraphStoreContract } from '../contract/graph-store.contract.ts';
-import { backends, describeIfAvailable, uniqueSuffix } from '../support/backends.ts';
+import type { GraphStore, SqlClient } from '../../src/store/types.ts';
+import { createFixtureSeeder, defineGraphStoreContract } from '../contract/graph-store.contract.ts';
+import { backends, describeIfAvailable, sqlBackends, uniqueSuffix } from '../support/backends.ts';
 
-defineGraphStoreContract({
-  name: 'sql',
-  async open() {
-    const sql = await openMemorySqlClient();
-    return { store: openSqlGraphStore(sql), close: () => sql.close() };
-  },
-});
+/**
+ * A fresh, migrated SQL database with a graph store over it (or beside it) and a fixture
+ * seeder that writes through the services and projects into the store.
+ */
+async function withSeeder(
+  sql: { client: SqlClient; close: () => Promise<void> },
+  openStore: (sql: SqlClient) => Promise<GraphStore>,
+) {
+  await migrate(sql.client);
+  const store = await openStore(sql.client);
+  const seeder = createFixtureSeeder(sql.client, store);
+  return {
+    store,
+    seed: seeder.seed,
+    async close() {
+      await seeder.close();
+      await store.close();
+      await sql.close();
+    },
+  };
+}
+
+// The embedded store over each SQL backend of the run (PGlite always; Postgres when present).
+for (const backend of sqlBackends()) {
+  describeIfAvailable(`embedded graph store over ${backend.name}`, backend.unavailable, () => {
+    defineGraphStoreContract({
+      name: 'sql',
+      label: `sql over ${backend.name}`,
+      projected: false,
+      open: async () => withSeeder(await backend.open(), async (sql) => openSqlGraphStore(sql)),
+    });
+  });
+}
 
 const falkordbUrl = backends().falkordbUrl;
 describeIfAvailable('FalkorDB', falkordbUrl ? undefined : `no FalkorDB in this run (${backends().reason ?? 'FALKORDB_URL not set'})`, () => {
+  // The projection: fixtures are written to a fresh PGlite and projected into a fresh graph prefix.
   defineGraphStoreContract({
     name: 'falkordb',
+    projected: true,
     async open() {
-      const store = await openFalkorGraphStore({ url: falkordbUrl!, graphPrefix: `hgtest_${uniqueSuffix()}` });
-      return { store, close: () => store.close() };
+      const sql = await openMemorySqlClient();
+      return withSeeder({ client: sql, close: () => sql.close() }, () =>
+        openFalkorGraphStore({ url: falkordbUrl!, graphPrefix: `hgtest_${uniqueSuffix()}` }),
+      );
     },
   });
 

@@ -19,6 +19,11 @@ export interface VisibilityViewer {
   orgId: string;
   userId: string;
   role: Role;
+  /**
+   * The viewer's group ids, when the caller already knows them (traversal); otherwise GROUP
+   * visibility is decided from the viewer's `group_members` rows.
+   */
+  groupIds?: readonly string[];
 }
 
 /**
@@ -31,11 +36,18 @@ export function visibleArtifactSql(a: string, p: SqlParams, viewer: VisibilityVi
   const visible = `(${a}.visibility = 'PUBLIC' OR (${a}.org_id = ${org} AND (
       ${a}.visibility = 'ORG'
       OR ${a}.owner_id = ${user}
-      OR (${a}.visibility = 'GROUP' AND EXISTS (
-        SELECT 1 FROM artifact_shares vs JOIN group_members vm ON vm.group_id = vs.group_id
-        WHERE vs.artifact_id = ${a}.id AND vm.user_id = ${user})))))`;
+      OR (${a}.visibility = 'GROUP' AND EXISTS (${groupShareSql(a, p, viewer, user)})))))`;
   if (!includeDeleted) return `(${a}.deleted_at IS NULL AND ${visible})`;
   const deletedSeenBy =
     viewer.role === 'ADMIN' ? `${a}.org_id = ${org}` : `(${a}.org_id = ${org} AND ${a}.owner_id = ${user})`;
   return `((${a}.deleted_at IS NULL OR ${deletedSeenBy}) AND ${visible})`;
+}
+
+/** A subquery that finds a share of artifact `a` with one of the viewer's groups. */
+function groupShareSql(a: string, p: SqlParams, viewer: VisibilityViewer, user: string): string {
+  if (viewer.groupIds !== undefined) {
+    return `SELECT 1 FROM artifact_shares vs WHERE vs.artifact_id = ${a}.id AND vs.group_id = ANY(${p.add(viewer.groupIds)}::uuid[])`;
+  }
+  return `SELECT 1 FROM artifact_shares vs JOIN group_members vm ON vm.group_id = vs.group_id
+        WHERE vs.artifact_id = ${a}.id AND vm.user_id = ${user}`;
 }
