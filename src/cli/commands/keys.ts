@@ -1,8 +1,5 @@
 /** `hivegraph keys create`: makes an API key for a user (printed once). */
-import { loadConfig } from '../../config/config.ts';
-import { createServices } from '../../services/index.ts';
-import { createLogger } from '../../shared/logger.ts';
-import { migrate, openSqlClient, openSqlGraphStore } from '../../store/open.ts';
+import { withOperatorServices } from '../operator.ts';
 import { parseCommandArgs, UsageError } from '../io.ts';
 
 export const KEYS_USAGE = `Usage: hivegraph keys create --name NAME [--user HANDLE] [--org ORG] [--tier TIER]
@@ -26,21 +23,12 @@ export async function keysCommand(argv: string[]): Promise<number> {
     throw new UsageError(`unknown keys subcommand "${positionals.join(' ')}" (expected: create)`);
   }
   if (!values.name) throw new UsageError('keys create needs --name NAME (what the key is for)');
-  const config = loadConfig();
-  const sql = await openSqlClient(config.sql);
-  try {
-    await migrate(sql);
-    // Key management needs only SQL; the embedded graph view avoids connecting to FalkorDB.
-    const services = createServices({
-      sql,
-      graph: openSqlGraphStore(sql),
-      logger: createLogger(config.logLevel),
-      maxContentBytes: config.limits.maxContentBytes,
-    });
+  const name = values.name;
+  return withOperatorServices(async (services) => {
     const created = await services.apiKeys.createForUser({
       orgName: values.org ?? 'default',
       handle: values.user ?? 'admin',
-      name: values.name,
+      name,
       ...(values.tier ? { tier: values.tier } : {}),
     });
     process.stderr.write(
@@ -48,7 +36,5 @@ export async function keysCommand(argv: string[]): Promise<number> {
     );
     process.stdout.write(`${created.key}\n`);
     return 0;
-  } finally {
-    await sql.close();
-  }
+  });
 }

@@ -1,8 +1,5 @@
 /** `hivegraph orgs create NAME`: creates an org and prints its first ADMIN key once. */
-import { loadConfig } from '../../config/config.ts';
-import { createServices } from '../../services/index.ts';
-import { createLogger } from '../../shared/logger.ts';
-import { migrate, openSqlClient, openSqlGraphStore } from '../../store/open.ts';
+import { withOperatorServices } from '../operator.ts';
 import { parseCommandArgs, UsageError } from '../io.ts';
 
 export const ORGS_USAGE = `Usage: hivegraph orgs create NAME
@@ -20,21 +17,11 @@ export async function orgsCommand(argv: string[]): Promise<number> {
   if (positionals[0] !== 'create' || positionals.length !== 2) {
     throw new UsageError(`expected: orgs create NAME (got "orgs ${positionals.join(' ')}")`);
   }
-  const config = loadConfig();
-  const sql = await openSqlClient(config.sql);
-  try {
-    await migrate(sql);
-    const services = createServices({
-      sql,
-      graph: openSqlGraphStore(sql),
-      logger: createLogger(config.logLevel),
-      maxContentBytes: config.limits.maxContentBytes,
-    });
-    const created = await services.orgs.create(positionals[1]!);
+  const name = positionals[1]!;
+  return withOperatorServices(async (services) => {
+    const created = await services.orgs.create(name);
     process.stderr.write(`Created org "${created.org.name}" with ADMIN user "admin". Its API key is shown once:\n`);
     process.stdout.write(`${created.key}\n`);
     return 0;
-  } finally {
-    await sql.close();
-  }
+  });
 }
