@@ -62,6 +62,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   try {
     const outcome = await migrate(sql, { onApply: (m) => logger.info(`applied migration ${m.version}_${m.name}`) });
     logger.debug('schema is current', { migration: outcome.current });
+    // PGlite runs no autovacuum: without statistics the planner turns a traversal hop into a
+    // scan of every artifact (200 ms instead of 7 ms at 100k artifacts). Postgres has its own.
+    if (sql.backend === 'pglite') await sql.query('ANALYZE');
     graph = await openGraphStore(config.graph, sql);
     if (options.wrapGraph) graph = options.wrapGraph(graph);
     const services = createServices({ sql, graph, logger, maxContentBytes: config.limits.maxContentBytes });

