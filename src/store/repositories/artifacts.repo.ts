@@ -104,28 +104,13 @@ export async function lockVisibleArtifact(
   return rows[0];
 }
 
-/** Values of a new artifact. */
-export interface NewArtifact {
-  orgId: string;
-  ownerId: string;
-  collectionId: string | null;
-  name: string | null;
-  kind: string;
-  title: string | null;
-  content: string;
-  contentDigest: string;
-  sizeBytes: number;
-  /** The metadata's JSON text, kept as the client sent it. */
+/**
+ * Values of a new artifact: the record's fields less what the database assigns, with the
+ * metadata as its JSON text (`metadataJson`), kept as the client sent it.
+ */
+export type NewArtifact = Omit<ArtifactRecord, 'id' | 'seq' | 'metadata' | 'revision' | 'createdAt' | 'updatedAt' | 'deletedAt'> & {
   metadataJson: string;
-  tags: string[];
-  codebase: string | null;
-  visibility: Visibility;
-  sourceAgentId: string | null;
-  mcpClientId: string | null;
-  sessionId: string | null;
-  contributionId: string | null;
-  runId: string | null;
-}
+};
 
 /** Inserts an artifact at revision 1. */
 export async function insertArtifact(q: Queryable, a: NewArtifact): Promise<ArtifactRecord> {
@@ -143,16 +128,10 @@ export async function insertArtifact(q: Queryable, a: NewArtifact): Promise<Arti
 }
 
 /** The editable part of an artifact after an update. */
-export interface ArtifactContentValues {
-  name: string | null;
-  title: string | null;
-  content: string;
-  contentDigest: string;
-  sizeBytes: number;
-  metadataJson: string;
-  tags: string[];
-  codebase: string | null;
-}
+export type ArtifactContentValues = Pick<
+  NewArtifact,
+  'name' | 'title' | 'content' | 'contentDigest' | 'sizeBytes' | 'metadataJson' | 'tags' | 'codebase'
+>;
 
 /** Writes new content and bumps the revision of a locked artifact. */
 export async function updateArtifactContent(q: Queryable, id: string, v: ArtifactContentValues): Promise<ArtifactRecord> {
