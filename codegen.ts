@@ -34,6 +34,7 @@ const config: CodegenConfig = {
           ApiKey: `${RECORDS}#ApiKeyRecord`,
           Relationship: `${RECORDS}#RelationshipRecord`,
           ApiKeyUsage: `${RECORDS}#ApiKeyUsageRecord`,
+          SearchHit: `${RECORDS}#SearchHitRecord`,
         },
       },
     },

@@ -51,7 +51,7 @@ export function reportError(error: unknown, debug: boolean): number {
   }
   if (error instanceof StartupError) {
     print(error.message);
-    return ExitCode.UNAVAILABLE;
+    return error.configuration ? ExitCode.CONFIG : ExitCode.UNAVAILABLE;
   }
   if (error instanceof HivegraphError) {
     print(`${error.code}: ${error.message}`);

@@ -1,10 +1,11 @@
 /**
- * `hivegraph` — the command line: serve | migrate | keys create.
+ * `hivegraph` — the command line: serve | migrate | keys | orgs | graph resync | reembed.
  */
 import { GRAPH_USAGE, graphCommand } from './commands/graph.ts';
 import { KEYS_USAGE, keysCommand } from './commands/keys.ts';
 import { MIGRATE_USAGE, migrateCommand } from './commands/migrate.ts';
 import { ORGS_USAGE, orgsCommand } from './commands/orgs.ts';
+import { REEMBED_USAGE, reembedCommand } from './commands/reembed.ts';
 import { SERVE_USAGE, serve } from './commands/serve.ts';
 import { ExitCode, reportError, UsageError } from './io.ts';
 
@@ -16,6 +17,7 @@ Commands:
   keys create   create an API key for a user (printed once)
   orgs create   create an org with an ADMIN user (its key printed once)
   graph resync  rebuild the FalkorDB graph from Postgres (progress on stderr)
+  reembed       re-encode every artifact with the configured embedder (progress on stderr)
 
 Run \`hivegraph <command> --help\` for a command's options. Configuration is read from the
 environment (see README.md, "Configuration").`;
@@ -26,6 +28,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; usage
   keys: { run: keysCommand, usage: KEYS_USAGE },
   orgs: { run: orgsCommand, usage: ORGS_USAGE },
   graph: { run: graphCommand, usage: GRAPH_USAGE },
+  reembed: { run: reembedCommand, usage: REEMBED_USAGE },
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -4,6 +4,7 @@
  * environment variables. The table of options lives in README.md — keep both in step.
  */
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { LOG_LEVELS, type LogLevel } from '../shared/logger.ts';
 import { DEFAULT_RATE_LIMIT_TIERS, parseRateLimitTiers, type RateLimitTiers } from './rate-limit-tiers.ts';
 
@@ -17,6 +18,40 @@ export type GraphConfig =
   | { kind: 'falkordb'; url: string; graphPrefix: string; connectTimeoutMs: number }
   | { kind: 'sql' };
 
+/** Which embedder computes vectors; `auto` = the local model when its weights are present, else hashing. */
+export type EmbedderChoice = 'auto' | 'local' | 'openai' | 'hashing';
+
+/** Embedder settings (HIVEGRAPH_EMBEDDER and HIVEGRAPH_EMBEDDING_*); the composition root opens it. */
+export interface EmbeddingConfig {
+  backend: EmbedderChoice;
+  /** Directory of the local model (HIVEGRAPH_MODEL_DIR, default `<install dir>/.models/all-MiniLM-L6-v2`). */
+  modelDir: string;
+  /** Vector length of the hashing embedder (HIVEGRAPH_EMBEDDING_DIMENSION, default 384) or of the remote model (required for openai). */
+  dimension: number | undefined;
+  /** OpenAI-compatible endpoint: base URL up to `/embeddings` (HIVEGRAPH_EMBEDDING_URL). */
+  url: string | undefined;
+  /** Remote model name (HIVEGRAPH_EMBEDDING_MODEL). */
+  model: string | undefined;
+  /** Bearer token of the remote endpoint (HIVEGRAPH_EMBEDDING_API_KEY); never logged. */
+  apiKey: string | undefined;
+  /** Texts per model run or HTTP request (HIVEGRAPH_EMBEDDING_BATCH_SIZE; default 32 local, 64 remote). */
+  batchSize: number | undefined;
+  /** Timeout of one remote request in ms (HIVEGRAPH_EMBEDDING_TIMEOUT_MS, default 30 000). */
+  timeoutMs: number;
+}
+
+/** Hybrid search settings. */
+export interface SearchConfig {
+  /** Reciprocal Rank Fusion constant k: score = Σ 1 / (k + rank) (HIVEGRAPH_SEARCH_RRF_K, default 60). */
+  rrfK: number;
+  /** Candidates each leg contributes before fusion; at least `first` (HIVEGRAPH_SEARCH_CANDIDATES, default 100). */
+  candidates: number;
+  /** pgvector `hnsw.ef_search`: HNSW candidate list size, recall vs speed (HIVEGRAPH_SEARCH_EF_SEARCH, default 100). */
+  efSearch: number;
+  /** pgvector `hnsw.max_scan_tuples`: most index tuples an iterative scan visits under a selective filter (HIVEGRAPH_SEARCH_MAX_SCAN_TUPLES, default 20 000). */
+  maxScanTuples: number;
+}
+
 /** The whole, validated configuration. */
 export interface Config {
   server: { host: string; port: number; shutdownGraceMs: number };
@@ -27,6 +62,8 @@ export interface Config {
   /** When set, every start makes sure this exact key is an active key of `default`'s `admin`. */
   bootstrapAdminKey: string | undefined;
   logLevel: LogLevel;
+  embedding: EmbeddingConfig;
+  search: SearchConfig;
   limits: {
     /** Largest artifact content in bytes (HIVEGRAPH_MAX_CONTENT_BYTES, default 1 MiB). */
     maxContentBytes: number;
@@ -74,7 +111,24 @@ export const CONFIG_VARIABLES = [
   'HIVEGRAPH_MAX_QUERY_COST',
   'HIVEGRAPH_MAX_ALIASES',
   'HIVEGRAPH_RATE_LIMITS',
+  'HIVEGRAPH_EMBEDDER',
+  'HIVEGRAPH_MODEL_DIR',
+  'HIVEGRAPH_EMBEDDING_URL',
+  'HIVEGRAPH_EMBEDDING_MODEL',
+  'HIVEGRAPH_EMBEDDING_API_KEY',
+  'HIVEGRAPH_EMBEDDING_DIMENSION',
+  'HIVEGRAPH_EMBEDDING_BATCH_SIZE',
+  'HIVEGRAPH_EMBEDDING_TIMEOUT_MS',
+  'HIVEGRAPH_SEARCH_RRF_K',
+  'HIVEGRAPH_SEARCH_CANDIDATES',
+  'HIVEGRAPH_SEARCH_EF_SEARCH',
+  'HIVEGRAPH_SEARCH_MAX_SCAN_TUPLES',
 ] as const;
+
+/** Where `scripts/models.sh` installs the local model: `.models/` beside package.json. */
+export const DEFAULT_MODEL_DIR = fileURLToPath(new URL('../../.models/all-MiniLM-L6-v2', import.meta.url));
+
+const EMBEDDER_CHOICES: readonly EmbedderChoice[] = ['auto', 'local', 'openai', 'hashing'];
 
 /** Smallest accepted length of HIVEGRAPH_BOOTSTRAP_ADMIN_KEY. */
 export const MIN_BOOTSTRAP_KEY_LENGTH = 16;
@@ -173,6 +227,14 @@ export function loadConfig(env: ConfigEnv = process.env, overrides: ConfigOverri
     }
   }
 
+  const embedding = readEmbedding(read, int, problems);
+  const search: SearchConfig = {
+    rrfK: int('HIVEGRAPH_SEARCH_RRF_K', 60, 1, 100_000),
+    candidates: int('HIVEGRAPH_SEARCH_CANDIDATES', 100, 1, 10_000),
+    efSearch: int('HIVEGRAPH_SEARCH_EF_SEARCH', 100, 1, 1000),
+    maxScanTuples: int('HIVEGRAPH_SEARCH_MAX_SCAN_TUPLES', 20_000, 1, 100_000_000),
+  };
+
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     server: { host, port, shutdownGraceMs },
@@ -181,8 +243,50 @@ export function loadConfig(env: ConfigEnv = process.env, overrides: ConfigOverri
     dataDir,
     bootstrapAdminKey,
     logLevel: level as LogLevel,
+    embedding,
+    search,
     limits: { maxContentBytes, maxBodyBytes, query, rateLimitTiers },
   };
+}
+
+type ReadVar = (name: (typeof CONFIG_VARIABLES)[number]) => string | undefined;
+type ReadInt = (name: (typeof CONFIG_VARIABLES)[number], fallback: number, min: number, max: number) => number;
+
+/** Reads and checks the embedder variables; `openai` needs a URL, a model and a dimension. */
+function readEmbedding(read: ReadVar, int: ReadInt, problems: string[]): EmbeddingConfig {
+  const url = read('HIVEGRAPH_EMBEDDING_URL');
+  const rawBackend = (read('HIVEGRAPH_EMBEDDER') ?? (url !== undefined ? 'openai' : 'auto')).toLowerCase();
+  let backend: EmbedderChoice = 'auto';
+  if ((EMBEDDER_CHOICES as readonly string[]).includes(rawBackend)) backend = rawBackend as EmbedderChoice;
+  else problems.push(`HIVEGRAPH_EMBEDDER: one of ${EMBEDDER_CHOICES.join(', ')}, got "${rawBackend}"`);
+  const dimensionSet = read('HIVEGRAPH_EMBEDDING_DIMENSION') !== undefined;
+  const dimension = dimensionSet ? int('HIVEGRAPH_EMBEDDING_DIMENSION', 384, 1, 16_000) : undefined;
+  const batchSet = read('HIVEGRAPH_EMBEDDING_BATCH_SIZE') !== undefined;
+  const config: EmbeddingConfig = {
+    backend,
+    modelDir: path.resolve(read('HIVEGRAPH_MODEL_DIR') ?? DEFAULT_MODEL_DIR),
+    dimension,
+    url,
+    model: read('HIVEGRAPH_EMBEDDING_MODEL'),
+    apiKey: read('HIVEGRAPH_EMBEDDING_API_KEY'),
+    batchSize: batchSet ? int('HIVEGRAPH_EMBEDDING_BATCH_SIZE', 32, 1, 2048) : undefined,
+    timeoutMs: int('HIVEGRAPH_EMBEDDING_TIMEOUT_MS', 30_000, 100, 600_000),
+  };
+  if (backend === 'openai') {
+    if (url === undefined) problems.push('HIVEGRAPH_EMBEDDING_URL: required when HIVEGRAPH_EMBEDDER=openai (e.g. https://api.openai.com/v1)');
+    else {
+      const problem = checkUrl(url, ['http:', 'https:']);
+      if (problem) problems.push(`HIVEGRAPH_EMBEDDING_URL: ${problem}`);
+    }
+    if (config.model === undefined) problems.push('HIVEGRAPH_EMBEDDING_MODEL: required when HIVEGRAPH_EMBEDDER=openai (e.g. text-embedding-3-small)');
+    if (!dimensionSet) problems.push('HIVEGRAPH_EMBEDDING_DIMENSION: required when HIVEGRAPH_EMBEDDER=openai (the length of the vectors the model returns)');
+  } else if (url !== undefined) {
+    problems.push(`HIVEGRAPH_EMBEDDING_URL: only used with HIVEGRAPH_EMBEDDER=openai (it is "${backend}")`);
+  }
+  if ((backend === 'local' || backend === 'auto') && dimensionSet) {
+    problems.push('HIVEGRAPH_EMBEDDING_DIMENSION: the local model has a fixed dimension (384); set it only for hashing or openai');
+  }
+  return config;
 }
 
 /** Returns why `raw` is not a URL with one of `protocols`, or undefined when it is fine. */

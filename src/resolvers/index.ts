@@ -16,6 +16,7 @@ import { artifact, artifacts } from './Query/artifacts.ts';
 import { apiKeys, collections, groups, users } from './Query/directory.ts';
 import { me } from './Query/me.ts';
 import { node } from './Query/node.ts';
+import { search, similar } from './Query/search.ts';
 import { shortestPath } from './Query/shortestPath.ts';
 import { Relationship } from './Relationship.ts';
 import { DateTimeScalar, JSONScalar } from './scalars.ts';
@@ -33,7 +34,7 @@ export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
   JSON: JSONScalar,
   Node: { __resolveType: (record) => nodeTypeOf(record) },
-  Query: { me, node, artifact, artifacts, shortestPath, users, groups, collections, apiKeys },
+  Query: { me, node, artifact, artifacts, shortestPath, search, similar, users, groups, collections, apiKeys },
   Mutation: { ...artifactMutations, ...identityMutations, ...relationshipMutations },
   User,
   Group,

@@ -9,11 +9,20 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLError } from 'graphql';
 import type { Config } from '../config/config.ts';
+import { openConfiguredEmbedder, type Embedder } from '../embed/index.ts';
 import { buildSchema, type GraphQLContext } from '../resolvers/index.ts';
-import { createServices, ensureBootstrap, type BootstrapOutcome, type Services } from '../services/index.ts';
+import {
+  createServices,
+  describeModel,
+  embedMissing,
+  ensureBootstrap,
+  registerEmbeddingModel,
+  type BootstrapOutcome,
+  type Services,
+} from '../services/index.ts';
 import { StartupError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
-import { migrate, openGraphStore, openSqlClient, type SqlOpenOptions } from '../store/open.ts';
+import { migrate, openGraphStore, openSqlClient, searchSessionSettings, type SqlOpenOptions } from '../store/open.ts';
 import type { GraphStore, SqlClient } from '../store/types.ts';
 import { formatError, isUnexpectedError, unexpectedErrorFields } from './format-error.ts';
 import { createHttpApp } from './http-app.ts';
@@ -53,8 +62,11 @@ export interface StartServerOptions {
  */
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   const { config, logger } = options;
-  const sql = await openSqlClient(config.sql, options.sql);
+  const sql = await openSqlClient(config.sql, { sessionSettings: searchSessionSettings(config.search), ...options.sql });
   let graph: GraphStore | undefined;
+  let embedder: Embedder | undefined;
+  const backfill = new AbortController();
+  let backfilling: Promise<void> = Promise.resolve();
   let apollo: ApolloServer<GraphQLContext> | undefined;
   let ws: WebSocketEndpoint | undefined;
   let httpServer: Server | undefined;
@@ -67,7 +79,19 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     if (sql.backend === 'pglite') await sql.query('ANALYZE');
     graph = await openGraphStore(config.graph, sql);
     if (options.wrapGraph) graph = options.wrapGraph(graph);
-    const services = createServices({ sql, graph, logger, maxContentBytes: config.limits.maxContentBytes });
+    const opened = await openConfiguredEmbedder(config.embedding);
+    embedder = opened.embedder;
+    if (opened.warning) logger.warn(opened.warning);
+    const embeddingModel = await registerEmbeddingModel(sql, embedder);
+    logger.info(`embeddings by the ${describeModel(embeddingModel)}`);
+    const services = createServices({
+      sql,
+      graph,
+      logger,
+      maxContentBytes: config.limits.maxContentBytes,
+      embedding: { embedder, model: embeddingModel },
+      searchTuning: { rrfK: config.search.rrfK, candidates: config.search.candidates },
+    });
     const schema = buildSchema();
     const rateLimiter = createRateLimiter({ tiers: config.limits.rateLimitTiers });
     usage = createUsageCounter({
@@ -102,6 +126,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     // failed first start cannot swallow the generated admin key.
     const bootstrap = await ensureBootstrap(sql, { bootstrapAdminKey: config.bootstrapAdminKey });
     services.projector.start();
+    backfilling = backfillEmbeddings(sql, embedder, embeddingModel, logger, backfill.signal);
 
     const { port } = server.address() as AddressInfo;
     const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
@@ -110,6 +135,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     const started = apollo;
     const openGraph = graph;
     const usageCounter = usage;
+    const openEmbedder = embedder;
     return {
       url,
       graphqlUrl: `${url}/graphql`,
@@ -120,9 +146,12 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       close() {
         closing ??= (async () => {
           await started.stop(); // drains HTTP and WebSocket first, so every request is counted
+          backfill.abort();
+          await backfilling;
           await services.projector.stop();
           await usageCounter.stop().catch((error: unknown) => logger.warn('final usage flush failed', { error: String(error) }));
           await openGraph.close();
+          await openEmbedder.close();
           await sql.close();
         })();
         return closing;
@@ -133,9 +162,43 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     await apollo?.stop().catch(() => undefined);
     httpServer?.close();
     await usage?.stop().catch(() => undefined);
+    backfill.abort();
+    await backfilling;
     await graph?.close().catch(() => undefined);
+    await embedder?.close().catch(() => undefined);
     await sql.close().catch(() => undefined);
     throw error;
+  }
+}
+
+/**
+ * Embeds, in the background, artifacts that have no vector of the registered model (a database
+ * from before search, or rows written without an embedder), logging progress. Never throws.
+ */
+async function backfillEmbeddings(
+  sql: SqlClient,
+  embedder: Embedder,
+  model: Parameters<typeof embedMissing>[2],
+  logger: Logger,
+  signal: AbortSignal,
+): Promise<void> {
+  let lastLog = 0;
+  try {
+    const written = await embedMissing(sql, embedder, model, {
+      signal,
+      onProgress: ({ done, total }) => {
+        if (Date.now() - lastLog < 5000 && done < total) return;
+        lastLog = Date.now();
+        logger.info(`embedding artifacts without a vector: ${done}/${total}`);
+      },
+    });
+    if (written > 0) logger.info(`embedded ${written} artifacts that had no vector`);
+  } catch (error) {
+    if (!signal.aborted) {
+      logger.warn('embedding backfill stopped; it resumes at the next start (or run `hivegraph reembed`)', {
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
   }
 }
 

@@ -18,6 +18,7 @@ import {
   setArtifactSharing,
   updateArtifactContent,
   type ArtifactFilterValues,
+  type StoredEmbedding,
 } from '../store/repositories/artifacts.repo.ts';
 import { getCollectionsByIds } from '../store/repositories/collections.repo.ts';
 import { existingGroupIds } from '../store/repositories/groups.repo.ts';
@@ -76,6 +77,11 @@ export function createArtifactsService(deps: {
   maxContentBytes: number;
   /** Called after a commit that changed what the graph projection holds of an artifact. */
   onGraphChange: () => void;
+  /**
+   * Embeds an artifact's title + content with the registered model. Called before the write's
+   * transaction, so the row is searchable by both legs as soon as the mutation returns.
+   */
+  embed: (title: string | null, content: string) => Promise<StoredEmbedding | null>;
 }): ArtifactsService {
   const { sql } = deps;
 
@@ -117,6 +123,7 @@ export function createArtifactsService(deps: {
       const visibility = input.visibility ?? 'PRIVATE';
       const sessionId = validText(input.sessionId, 'sessionId', 200);
       const mcpClientId = validText(input.mcpClientId, 'mcpClientId', 200);
+      const embedding = await deps.embed(title, content);
       try {
         return await sql.transaction(async (tx) => {
           const groupIds = await checkGroups(tx, viewer, visibility, input.sharedWithGroupIds ?? []);
@@ -143,6 +150,7 @@ export function createArtifactsService(deps: {
             sessionId,
             contributionId: null,
             runId: null,
+            embedding,
           });
           await insertShares(tx, viewer.orgId, artifact.id, groupIds);
           await insertRevision(tx, { orgId: viewer.orgId, artifact, change: 'CREATED', previousDigest: null, changedBy: viewer.userId, metadataJson });
@@ -168,6 +176,15 @@ export function createArtifactsService(deps: {
       if (expectedRevision !== undefined && expectedRevision !== null && (!Number.isInteger(expectedRevision) || expectedRevision < 1)) {
         throw new BadUserInputError('expectedRevision must be a positive integer.', 'expectedRevision');
       }
+      // The vector is computed outside the transaction (no row lock held while a model runs):
+      // from the stored title/content when only one of them is given, re-checked under the lock.
+      let embedding: { title: string | null; content: string; value: StoredEmbedding | null } | undefined;
+      if (next !== undefined || title !== undefined) {
+        const [stored] = next !== undefined && title !== undefined ? [undefined] : await getArtifactsByIds(sql, viewer, [id]);
+        const embedTitle = title !== undefined ? title : (stored?.title ?? null);
+        const embedContent = next?.content ?? stored?.content;
+        if (embedContent !== undefined) embedding = { title: embedTitle, content: embedContent, value: await deps.embed(embedTitle, embedContent) };
+      }
       try {
         return await sql.transaction(async (tx) => {
           // Role checks come after the lookup: an invisible artifact is NOT_FOUND for every role.
@@ -180,16 +197,26 @@ export function createArtifactsService(deps: {
             );
           }
           const content = next?.content ?? current.content;
+          const newTitle = title === undefined ? current.title : title;
           const newMetadataJson = metadataJson ?? current.metadataText;
+          let vector: StoredEmbedding | null | undefined;
+          if (newTitle !== current.title || content !== current.content) {
+            // A concurrent edit changed the other field since the vector was made: embed again.
+            vector =
+              embedding && embedding.title === newTitle && embedding.content === content
+                ? embedding.value
+                : await deps.embed(newTitle, content);
+          }
           const updated = await updateArtifactContent(tx, id, {
             name: name === undefined ? current.name : name,
-            title: title === undefined ? current.title : title,
+            title: newTitle,
             content,
             contentDigest: contentDigest(content),
             sizeBytes: next?.sizeBytes ?? current.sizeBytes,
             metadataJson: newMetadataJson,
             tags: tags ?? current.tags,
             codebase: codebase === undefined ? current.codebase : codebase,
+            embedding: vector,
           });
           await insertRevision(tx, {
             orgId: current.orgId,

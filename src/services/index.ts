@@ -2,10 +2,13 @@
  * The services container: one object holding every domain service, built once per process
  * from the store interfaces. Resolvers reach the domain only through it.
  */
+import type { Embedder } from '../embed/types.ts';
 import type { Logger } from '../shared/logger.ts';
+import type { EmbeddingModelRecord } from '../store/records.ts';
 import type { GraphStore, SqlClient } from '../store/types.ts';
 import { createApiKeysService, type ApiKeysService } from './api-keys.service.ts';
 import { createArtifactsService, type ArtifactsService } from './artifacts.service.ts';
+import { embeddingText } from './embedding-models.ts';
 import { createAuthService, type AuthService } from './auth.service.ts';
 import { createCollectionsService, type CollectionsService } from './collections.service.ts';
 import { createGraphProjector, type GraphProjector } from './graph-projector.ts';
@@ -13,6 +16,7 @@ import { createGraphService, type GraphService } from './graph.service.ts';
 import { createGroupsService, type GroupsService } from './groups.service.ts';
 import { createHealthService, type HealthService } from './health.service.ts';
 import { createOrgsService, type OrgsService } from './orgs.service.ts';
+import { createSearchService, type SearchService, type SearchTuning } from './search.service.ts';
 import { createUsersService, type UsersService } from './users.service.ts';
 
 export type { Viewer } from './viewer.ts';
@@ -20,6 +24,16 @@ export { ensureBootstrap, type BootstrapOutcome } from './bootstrap.service.ts';
 export type { CreateArtifactInput, UpdateArtifactInput } from './artifacts.service.ts';
 export type { CreatedApiKey } from './api-keys.service.ts';
 export type { ArtifactFilterValues } from '../store/repositories/artifacts.repo.ts';
+export type { SearchLegs } from '../store/repositories/search.repo.ts';
+export type { NearDuplicate, SearchTuning } from './search.service.ts';
+export {
+  describeModel,
+  embedMissing,
+  reembedAll,
+  registerEmbeddingModel,
+  type EmbedProgress,
+  type ReembedOutcome,
+} from './embedding-models.ts';
 
 /** Every domain service. */
 export interface Services {
@@ -29,6 +43,7 @@ export interface Services {
   groups: GroupsService;
   collections: CollectionsService;
   artifacts: ArtifactsService;
+  search: SearchService;
   graph: GraphService;
   /** Keeps the graph store in step with SQL; the server starts and stops it. */
   projector: GraphProjector;
@@ -43,21 +58,39 @@ export interface ServiceDeps {
   logger: Logger;
   /** Largest accepted artifact content, in bytes (HIVEGRAPH_MAX_CONTENT_BYTES). */
   maxContentBytes: number;
+  /**
+   * The embedder {@link registerEmbeddingModel} accepted, and its registry row (whose id tags
+   * every stored vector). Servers always have one; without it (operator commands, graph
+   * tests) artifacts are written without a vector — the next server start's backfill embeds
+   * them — and search is SERVICE_UNAVAILABLE.
+   */
+  embedding?: { embedder: Embedder; model: EmbeddingModelRecord } | undefined;
+  /** RRF k and candidates per leg (HIVEGRAPH_SEARCH_*; default 60 and 100). */
+  searchTuning?: SearchTuning;
 }
 
 /** Builds the services container. */
 export function createServices(deps: ServiceDeps): Services {
   const projector = createGraphProjector(deps);
+  const { embedding } = deps;
   return {
     auth: createAuthService(deps),
     apiKeys: createApiKeysService(deps),
     users: createUsersService(deps),
     groups: createGroupsService(deps),
     collections: createCollectionsService(deps),
-    artifacts: createArtifactsService({ ...deps, onGraphChange: () => projector.kick() }),
+    artifacts: createArtifactsService({
+      ...deps,
+      onGraphChange: () => projector.kick(),
+      embed: async (title, content) => {
+        if (!embedding) return null;
+        return { vector: (await embedding.embedder.embed([embeddingText(title, content)]))[0]!, modelId: embedding.model.id };
+      },
+    }),
+    search: createSearchService({ sql: deps.sql, embedder: embedding?.embedder, tuning: deps.searchTuning ?? { rrfK: 60, candidates: 100 } }),
     graph: createGraphService({ ...deps, projector }),
     projector,
-    health: createHealthService({ ...deps, projector }),
+    health: createHealthService({ ...deps, projector, embedder: embedding?.embedder }),
     orgs: createOrgsService(deps),
   };
 }

@@ -94,8 +94,11 @@ export function isHivegraphError(error: unknown): error is HivegraphError {
  * The CLI prints its message alone, without a stack trace, and exits non-zero.
  */
 export class StartupError extends Error {
-  constructor(message: string, options: { cause?: unknown } = {}) {
+  /** True when the configuration must change (the CLI exits 78), false for an unusable dependency (69). */
+  readonly configuration: boolean;
+  constructor(message: string, options: { cause?: unknown; configuration?: boolean } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'StartupError';
+    this.configuration = options.configuration === true;
   }
 }

@@ -3,7 +3,7 @@
  * names. The server and CLI call these; services only ever see the interfaces.
  */
 import path from 'node:path';
-import type { GraphConfig, SqlConfig } from '../config/config.ts';
+import type { GraphConfig, SearchConfig, SqlConfig } from '../config/config.ts';
 import { openFalkorGraphStore } from './graph/falkordb.store.ts';
 import { openSqlGraphStore } from './graph/sql.store.ts';
 import { openPgClient } from './sql/pg.adaptor.ts';
@@ -13,10 +13,21 @@ import type { GraphStore, SqlClient } from './types.ts';
 export { openSqlGraphStore } from './graph/sql.store.ts';
 export { MIGRATIONS_DIR, migrate, readMigrations, type Migration, type MigrationOutcome } from './sql/migrate.ts';
 
-/** Hooks shared by both SQL adaptors. */
+/** Hooks and settings shared by both SQL adaptors. */
 export interface SqlOpenOptions {
   /** Called once per statement sent. */
   onStatement?: (text: string) => void;
+  /** Session settings (`SET name = value`) every connection starts with. */
+  sessionSettings?: Record<string, string>;
+}
+
+/** The pgvector session settings search runs with (iterative index scans, ef_search). */
+export function searchSessionSettings(search: SearchConfig): Record<string, string> {
+  return {
+    'hnsw.ef_search': String(search.efSearch),
+    'hnsw.iterative_scan': 'relaxed_order',
+    'hnsw.max_scan_tuples': String(search.maxScanTuples),
+  };
 }
 
 /** Opens the SQL client for `config`: Postgres when a URL is set, else PGlite in `dataDir/pglite`. */

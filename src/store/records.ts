@@ -154,3 +154,30 @@ export interface RelationshipRecord {
   createdBy: string;
   createdAt: Date;
 }
+
+/** One search result: a visible artifact, its score and its rank in each leg. */
+export interface SearchHitRecord {
+  artifact: ArtifactRecord;
+  /** HYBRID: the RRF score Σ 1/(k + rank); VECTOR and similar: cosine similarity; TEXT: ts_rank_cd / (1 + ts_rank_cd). Higher is better. */
+  score: number;
+  /** 1-based rank in the vector leg, null when the artifact was not among its candidates. */
+  vectorRank: number | null;
+  /** 1-based rank in the full-text leg, null when the artifact was not among its candidates. */
+  textRank: number | null;
+}
+
+/** Lifecycle of a registered embedding model. */
+export type EmbeddingModelState = 'ACTIVE' | 'REEMBEDDING' | 'RETIRED';
+
+/** A model in the registry: what made (or is making) the stored vectors. */
+export interface EmbeddingModelRecord {
+  id: number;
+  backend: string;
+  model: string;
+  dimension: number;
+  /** `sha256:<hex>` of weights + config (see src/embed/types.ts `Embedder.digest`). */
+  digest: string;
+  state: EmbeddingModelState;
+  createdAt: Date;
+  activatedAt: Date | null;
+}

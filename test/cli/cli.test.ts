@@ -92,7 +92,8 @@ function childEnv(vars: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of CONFIG_VARIABLES) delete env[name];
   delete env['NODE_ENV'];
-  return { ...env, ...vars };
+  // The hashing embedder starts instantly; tests that need the default (auto) say so.
+  return { ...env, HIVEGRAPH_EMBEDDER: 'hashing', ...vars };
 }
 
 /** Spawns `node bin/hivegraph.js ...args` with {@link childEnv}(`vars`). */

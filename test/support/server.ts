@@ -44,6 +44,8 @@ export async function startTestServer(
     PORT: '0',
     HIVEGRAPH_BOOTSTRAP_ADMIN_KEY: ADMIN_KEY,
     HIVEGRAPH_SHUTDOWN_GRACE_MS: '2000',
+    // Fast and deterministic; suites that need meaning (search quality, eval) ask for `local`.
+    HIVEGRAPH_EMBEDDER: 'hashing',
     ...(db ? { DATABASE_URL: db.url } : {}),
     ...(selection.falkordbUrl ? { FALKORDB_URL: selection.falkordbUrl, HIVEGRAPH_GRAPH_PREFIX: `hgtest_${uniqueSuffix()}` } : {}),
   };

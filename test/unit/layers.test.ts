@@ -18,8 +18,8 @@ const ALLOWED: Record<string, string[]> = {
   pipeline: ['pipeline', 'shared'],
   services: ['services', 'store', 'embed', 'pipeline', 'shared'],
   resolvers: ['resolvers', 'services', 'store', 'shared'],
-  server: ['server', 'resolvers', 'services', 'store', 'config', 'shared'],
-  cli: ['cli', 'server', 'services', 'store', 'config', 'shared'],
+  server: ['server', 'resolvers', 'services', 'store', 'embed', 'config', 'shared'],
+  cli: ['cli', 'server', 'services', 'store', 'embed', 'config', 'shared'],
 };
 
 /** Store files other layers may import: the interfaces, records, repositories and the opener. */
@@ -47,6 +47,11 @@ describe('layering', () => {
           const onlyOpener = layer === 'server' || layer === 'cli';
           const ok = isStoreInterface(target) && (target !== 'store/open.ts' || onlyOpener);
           if (!ok) violations.push(`${from} imports the backend file ${target}`);
+        }
+        if (layer !== 'embed' && targetLayer === 'embed') {
+          // The composition roots open an embedder (index.ts); everyone else sees only the contract.
+          const ok = target === 'embed/types.ts' || (target === 'embed/index.ts' && (layer === 'server' || layer === 'cli'));
+          if (!ok) violations.push(`${from} imports the embedder backend ${target}`);
         }
         if (layer === 'resolvers' && targetLayer === 'store' && target.startsWith('store/repositories/')) {
           violations.push(`${from} (a resolver) imports SQL from ${target}`);

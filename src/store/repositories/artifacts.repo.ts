@@ -4,6 +4,7 @@
  */
 import type { ArtifactRecord, ArtifactRevisionRecord, ChangeKind, Page, Visibility } from '../records.ts';
 import type { Queryable } from '../types.ts';
+import { toVectorLiteral } from './embeddings.repo.ts';
 import { groupedInKeyOrder, inKeyOrder, SqlParams, toPage } from './sql-params.ts';
 import { visibleArtifactSql, type VisibilityViewer } from './visibility.sql.ts';
 
@@ -110,36 +111,53 @@ export async function lockVisibleArtifact(
  */
 export type NewArtifact = Omit<ArtifactRecord, 'id' | 'seq' | 'metadata' | 'revision' | 'createdAt' | 'updatedAt' | 'deletedAt'> & {
   metadataJson: string;
+  /** The vector of title + content and the registered model that made it (null: none yet). */
+  embedding: StoredEmbedding | null;
 };
+
+/** A vector with the id of the model (embedding_models) that made it. */
+export interface StoredEmbedding {
+  vector: Float32Array;
+  modelId: number;
+}
 
 /** Inserts an artifact at revision 1. */
 export async function insertArtifact(q: Queryable, a: NewArtifact): Promise<ArtifactRecord> {
   const { rows } = await q.query<ArtifactRecord>(
     `INSERT INTO artifacts AS a (org_id, owner_id, collection_id, name, kind, title, content, content_digest, size_bytes,
-       metadata, tags, codebase, visibility, source_agent_id, mcp_client_id, session_id, contribution_id, run_id)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::json, $11, $12, $13, $14, $15, $16, $17, $18)
+       metadata, tags, codebase, visibility, source_agent_id, mcp_client_id, session_id, contribution_id, run_id,
+       embedding, embedding_model_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::json, $11, $12, $13, $14, $15, $16, $17, $18, $19::vector, $20)
      RETURNING ${ARTIFACT_COLUMNS('a')}`,
     [
       a.orgId, a.ownerId, a.collectionId, a.name, a.kind, a.title, a.content, a.contentDigest, a.sizeBytes,
       a.metadataJson, a.tags, a.codebase, a.visibility, a.sourceAgentId, a.mcpClientId, a.sessionId, a.contributionId, a.runId,
+      a.embedding ? toVectorLiteral(a.embedding.vector) : null, a.embedding?.modelId ?? null,
     ],
   );
   return rows[0]!;
 }
 
-/** The editable part of an artifact after an update. */
+/**
+ * The editable part of an artifact after an update; `embedding` undefined keeps the stored
+ * vector (title and content unchanged), null clears it (no embedder in this process).
+ */
 export type ArtifactContentValues = Pick<
   NewArtifact,
   'name' | 'title' | 'content' | 'contentDigest' | 'sizeBytes' | 'metadataJson' | 'tags' | 'codebase'
->;
+> & { embedding?: StoredEmbedding | null | undefined };
 
 /** Writes new content and bumps the revision of a locked artifact. */
 export async function updateArtifactContent(q: Queryable, id: string, v: ArtifactContentValues): Promise<ArtifactRecord> {
+  const vector = v.embedding !== undefined ? `, embedding = $10::vector, embedding_model_id = $11` : '';
   const { rows } = await q.query<ArtifactRecord>(
     `UPDATE artifacts AS a SET name = $2, title = $3, content = $4, content_digest = $5, size_bytes = $6,
-       metadata = $7::json, tags = $8, codebase = $9, revision = a.revision + 1, updated_at = now()
+       metadata = $7::json, tags = $8, codebase = $9, revision = a.revision + 1, updated_at = now()${vector}
      WHERE a.id = $1 RETURNING ${ARTIFACT_COLUMNS('a')}`,
-    [id, v.name, v.title, v.content, v.contentDigest, v.sizeBytes, v.metadataJson, v.tags, v.codebase],
+    [
+      id, v.name, v.title, v.content, v.contentDigest, v.sizeBytes, v.metadataJson, v.tags, v.codebase,
+      ...(v.embedding !== undefined ? [v.embedding ? toVectorLiteral(v.embedding.vector) : null, v.embedding?.modelId ?? null] : []),
+    ],
   );
   return rows[0]!;
 }

@@ -19,6 +19,8 @@ export interface PgClientOptions {
   connectTimeoutMs?: number;
   /** Called once per statement sent (for statement-count tests and tracing). */
   onStatement?: (text: string) => void;
+  /** Settings every connection starts with (sent as startup options, no extra round trip). */
+  sessionSettings?: Record<string, string>;
 }
 
 /** int8 (bigint, count(*)) as a JS number, the same as the PGlite adaptor. */
@@ -36,6 +38,7 @@ export async function openPgClient(options: PgClientOptions): Promise<SqlClient>
     max: options.poolMax ?? 10,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
     types: typeOverrides,
+    ...(options.sessionSettings ? { options: startupOptions(options.sessionSettings) } : {}),
   });
   // An idle client losing its connection must not crash the process; the next query reports it.
   pool.on('error', () => undefined);
@@ -109,7 +112,7 @@ export async function openPgClient(options: PgClientOptions): Promise<SqlClient>
     async health() {
       const started = performance.now();
       try {
-        const { rows } = await pool.query<{ version: string }>('SHOW server_version');
+        const { rows } = await pool.query<{ version: string }>("SELECT current_setting('server_version') AS version");
         return {
           status: 'up',
           backend: 'postgres',
@@ -125,6 +128,16 @@ export async function openPgClient(options: PgClientOptions): Promise<SqlClient>
     },
   };
   return adaptor;
+}
+
+/** `-c name=value …` for the startup packet; names and values are checked, never quoted. */
+function startupOptions(settings: Record<string, string>): string {
+  return Object.entries(settings)
+    .map(([name, value]) => {
+      if (!/^[a-z_][a-z0-9_.]*$/i.test(name) || !/^[a-z0-9_.]+$/i.test(value)) throw new RangeError(`unsafe session setting ${name}=${value}`);
+      return `-c ${name}=${value}`;
+    })
+    .join(' ');
 }
 
 function describe(error: unknown): string {

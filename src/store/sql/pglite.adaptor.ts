@@ -19,6 +19,8 @@ export interface PgliteClientOptions {
   dataDir?: string;
   /** Called once per statement sent (for statement-count tests and tracing). */
   onStatement?: (text: string) => void;
+  /** Session settings applied once after opening (PGlite is one session). */
+  sessionSettings?: Record<string, string>;
 }
 
 /**
@@ -43,6 +45,10 @@ export async function openPgliteClient(options: PgliteClientOptions = {}): Promi
     );
   }
   const onStatement = options.onStatement ?? (() => undefined);
+  // PGlite refuses startup options: settings are issued as SQL on its single session.
+  for (const [name, value] of Object.entries(options.sessionSettings ?? {})) {
+    await db.query('SELECT set_config($1, $2, false)', [name, value]);
+  }
 
   const query = async <R>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>> => {
     onStatement(text);

@@ -1,0 +1,168 @@
+/**
+ * Hybrid search as one SQL statement. Each leg — the vector leg (pgvector HNSW, cosine
+ * distance) and the full-text leg (`search_tsv` GIN, `websearch_to_tsquery`) — applies the
+ * caller's visibility and the {@link ArtifactFilterValues} in its WHERE clause, before its
+ * LIMIT; Reciprocal Rank Fusion then merges the two ranked lists:
+ *
+ *   score(d) = Σ over legs containing d of 1 / (k + rank(d))
+ *
+ * With pgvector's iterative index scans (`hnsw.iterative_scan`, set per connection by the SQL
+ * adaptors) the HNSW scan keeps going until the filtered LIMIT is filled, so a selective filter
+ * still returns `candidates` rows (up to `hnsw.max_scan_tuples`). Relaxed order is restored by
+ * ranking on the exact distance afterwards.
+ */
+import type { ArtifactRecord, SearchHitRecord } from '../records.ts';
+import type { Queryable } from '../types.ts';
+import { ARTIFACT_COLUMNS, artifactFilterSql, type ArtifactFilterValues } from './artifacts.repo.ts';
+import { toVectorLiteral } from './embeddings.repo.ts';
+import { SqlParams } from './sql-params.ts';
+import { visibleArtifactSql, type VisibilityViewer } from './visibility.sql.ts';
+
+/** Which legs run: both fused, or one alone. */
+export type SearchLegs = 'HYBRID' | 'VECTOR' | 'TEXT';
+
+/** The text search configuration of `search_tsv` (migrations/0007_search.sql). */
+const TS_CONFIG = `'english'::regconfig`;
+
+/** One search request, as the SQL needs it. */
+export interface SearchRequest {
+  mode: SearchLegs;
+  /** The query text (the full-text leg). */
+  text: string;
+  /** The query's embedding (the vector leg; required unless mode is TEXT). */
+  vector?: Float32Array | undefined;
+  filter: ArtifactFilterValues;
+  /** Hits returned. */
+  first: number;
+  /** Candidates each leg ranks before fusion (≥ first). */
+  candidates: number;
+  /** RRF constant k. */
+  rrfK: number;
+}
+
+type HitRow = ArtifactRecord & { hitScore: number; hitVectorRank: number | null; hitTextRank: number | null };
+
+const HIT_COLUMNS = `f.score::float8 AS "hitScore", f.vector_rank::int AS "hitVectorRank", f.text_rank::int AS "hitTextRank"`;
+
+function toHit({ hitScore, hitVectorRank, hitTextRank, ...artifact }: HitRow): SearchHitRecord {
+  return { artifact, score: hitScore, vectorRank: hitVectorRank, textRank: hitTextRank };
+}
+
+/** WHERE conditions every leg shares: visibility, then the caller's filter. */
+function legConditions(p: SqlParams, viewer: VisibilityViewer, filter: ArtifactFilterValues, extra: string[]): string {
+  const where = [visibleArtifactSql('a', p, viewer, filter.includeDeleted === true), ...extra];
+  artifactFilterSql('a', p, filter, where);
+  return where.join(' AND ');
+}
+
+/** The vector leg CTE body: nearest visible artifacts to `vectorSql`, ranked by exact distance. */
+function vectorLegSql(p: SqlParams, viewer: VisibilityViewer, filter: ArtifactFilterValues, vectorSql: string, limit: string, extra: string[] = []): string {
+  const where = legConditions(p, viewer, filter, ['a.embedding IS NOT NULL', ...extra]);
+  return `SELECT id, distance, row_number() OVER (ORDER BY distance, id) AS rank FROM (
+      SELECT a.id, a.embedding <=> ${vectorSql} AS distance FROM artifacts a
+      WHERE ${where}
+      ORDER BY a.embedding <=> ${vectorSql} LIMIT ${limit}) nearest`;
+}
+
+/** The full-text leg CTE body: visible matches ranked by ts_rank_cd (normalised to 0..1). */
+function textLegSql(p: SqlParams, viewer: VisibilityViewer, filter: ArtifactFilterValues, text: string, limit: string): string {
+  const query = p.add(text);
+  const where = legConditions(p, viewer, filter, ['a.search_tsv @@ tq.query']);
+  return `SELECT id, text_score, row_number() OVER (ORDER BY text_score DESC, id) AS rank FROM (
+      SELECT a.id, ts_rank_cd(a.search_tsv, tq.query, 32) AS text_score
+      FROM artifacts a CROSS JOIN websearch_to_tsquery(${TS_CONFIG}, ${query}) AS tq(query)
+      WHERE ${where}
+      ORDER BY text_score DESC, a.id LIMIT ${limit}) matches`;
+}
+
+/**
+ * Runs a search in one statement and returns the hits, best first, with full artifact rows.
+ * Only artifacts visible to `viewer` (and matching the filter) can appear, in any mode.
+ */
+export async function searchArtifacts(q: Queryable, viewer: VisibilityViewer, request: SearchRequest): Promise<SearchHitRecord[]> {
+  const p = new SqlParams();
+  const limit = p.add(Math.max(request.candidates, request.first));
+  const ctes: string[] = [];
+  let fused: string;
+  if (request.mode !== 'TEXT') {
+    if (!request.vector) throw new Error('searchArtifacts: a vector is required unless mode is TEXT');
+    const vector = `${p.add(toVectorLiteral(request.vector))}::vector`;
+    ctes.push(`vector_leg AS (${vectorLegSql(p, viewer, request.filter, vector, limit)})`);
+  }
+  if (request.mode !== 'VECTOR') ctes.push(`text_leg AS (${textLegSql(p, viewer, request.filter, request.text, limit)})`);
+  if (request.mode === 'HYBRID') {
+    const k = p.add(request.rrfK);
+    fused = `SELECT coalesce(v.id, t.id) AS id, v.rank AS vector_rank, t.rank AS text_rank,
+        coalesce(1.0 / (${k}::int + v.rank), 0) + coalesce(1.0 / (${k}::int + t.rank), 0) AS score
+      FROM vector_leg v FULL JOIN text_leg t ON t.id = v.id`;
+  } else if (request.mode === 'VECTOR') {
+    fused = `SELECT id, rank AS vector_rank, NULL::bigint AS text_rank, 1 - distance AS score FROM vector_leg`;
+  } else {
+    fused = `SELECT id, NULL::bigint AS vector_rank, rank AS text_rank, text_score / (1 + text_score) AS score FROM text_leg`;
+  }
+  ctes.push(`fused AS (${fused})`);
+  const { rows } = await q.query<HitRow>(
+    `WITH ${ctes.join(',\n')}
+     SELECT ${ARTIFACT_COLUMNS('a')}, ${HIT_COLUMNS}
+     FROM fused f JOIN artifacts a ON a.id = f.id
+     ORDER BY f.score DESC, f.vector_rank ASC NULLS LAST, f.text_rank ASC NULLS LAST, a.id
+     LIMIT ${p.add(request.first)}`,
+    p.values,
+  );
+  return rows.map(toHit);
+}
+
+/**
+ * The visible artifacts nearest to artifact `id`'s own vector, excluding itself, in one
+ * statement. Returns undefined when `id` is absent, deleted or invisible to `viewer`, and []
+ * when it has no vector yet.
+ */
+export async function similarArtifacts(
+  q: Queryable,
+  viewer: VisibilityViewer,
+  id: string,
+  options: { first: number; filter: ArtifactFilterValues },
+): Promise<SearchHitRecord[] | undefined> {
+  const p = new SqlParams();
+  const idParam = `${p.add(id)}::uuid`;
+  const source = `SELECT a.id, a.embedding FROM artifacts a WHERE a.id = ${idParam} AND ${visibleArtifactSql('a', p, viewer, false)}`;
+  const vector = `(SELECT embedding FROM source)`;
+  const leg = vectorLegSql(p, viewer, options.filter, vector, p.add(options.first), [`a.id <> ${idParam}`]);
+  const { rows } = await q.query<HitRow & { sourceId: string }>(
+    `WITH source AS (${source}),
+     vector_leg AS (${leg}),
+     fused AS (SELECT id, rank AS vector_rank, NULL::bigint AS text_rank, 1 - distance AS score FROM vector_leg)
+     SELECT s.id AS "sourceId", hit.* FROM source s
+     LEFT JOIN (
+       SELECT ${ARTIFACT_COLUMNS('a')}, ${HIT_COLUMNS} FROM fused f JOIN artifacts a ON a.id = f.id
+     ) hit ON ${vector} IS NOT NULL
+     ORDER BY hit."hitVectorRank"`,
+    p.values,
+  );
+  if (rows.length === 0) return undefined;
+  return rows.filter((row) => row.id != null).map(({ sourceId: _sourceId, ...row }) => toHit(row));
+}
+
+/**
+ * Visible artifacts whose vector lies within `maxDistance` (cosine distance) of `vector`,
+ * nearest first: the near-duplicate probe. One statement.
+ */
+export async function nearestArtifacts(
+  q: Queryable,
+  viewer: VisibilityViewer,
+  vector: Float32Array,
+  options: { first: number; maxDistance: number; filter?: ArtifactFilterValues },
+): Promise<SearchHitRecord[]> {
+  const p = new SqlParams();
+  const vectorSql = `${p.add(toVectorLiteral(vector))}::vector`;
+  const leg = vectorLegSql(p, viewer, options.filter ?? {}, vectorSql, p.add(options.first));
+  const { rows } = await q.query<HitRow>(
+    `WITH vector_leg AS (${leg}),
+     fused AS (SELECT id, rank AS vector_rank, NULL::bigint AS text_rank, 1 - distance AS score
+               FROM vector_leg WHERE distance <= ${p.add(options.maxDistance)})
+     SELECT ${ARTIFACT_COLUMNS('a')}, ${HIT_COLUMNS} FROM fused f JOIN artifacts a ON a.id = f.id
+     ORDER BY f.vector_rank`,
+    p.values,
+  );
+  return rows.map(toHit);
+}
