@@ -531,6 +531,29 @@ describe(`visibility, randomized (seed ${SEED})`, () => {
           expect([...deletedIds].map(nameOf).sort(), 'deletedAt is set on exactly the deleted ones').toEqual(expectedDeleted.sort());
         });
 
+        it(`${userDesc(u)}: search in every mode returns only, and (VECTOR, HYBRID with first 100) all of, the visible ones (${replay})`, async () => {
+          for (const includeDeleted of [false, true]) {
+            const expected = artifacts.map((_, a) => a).filter((a) => lists(state, u, a, includeDeleted));
+            expect(expected.length, 'the check needs every visible artifact in one answer').toBeLessThanOrEqual(100);
+            const describeAll = (list: number[]) => list.map((a) => describeArtifact(state, a)).sort();
+            for (const mode of ['HYBRID', 'VECTOR', 'TEXT']) {
+              const data = await ok<{ search: { artifact: { id: string } }[] }>(
+                server,
+                actors[u]!.key,
+                'query ($m: SearchMode, $f: ArtifactFilter) { search(query: "content of artifact", mode: $m, filter: $f, first: 100) { artifact { id } } }',
+                { m: mode, f: { includeDeleted } },
+              );
+              const found = data.search.map((hit) => labelOfId.get(hit.artifact.id) ?? -1);
+              const what = `${mode}${includeDeleted ? ' includeDeleted' : ''}`;
+              if (mode === 'TEXT') {
+                for (const a of found) expect(expected.includes(a), `${what} returned ${a === -1 ? 'an unknown artifact' : describeArtifact(state, a)}`).toBe(true);
+              } else {
+                expect(describeAll(found), what).toEqual(describeAll(expected));
+              }
+            }
+          }
+        });
+
         it(`${userDesc(u)}: artifact(id) and node(id) on ${phase.samples[u]!.length} sampled ids follow the rule (${replay})`, async () => {
           const sample = phase.samples[u]!;
           const actual: string[] = [];
