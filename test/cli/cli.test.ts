@@ -10,13 +10,13 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { access, mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CONFIG_VARIABLES } from '../../src/config/config.ts';
+import { CONFIG_VARIABLES, DEFAULT_MODEL_DIR } from '../../src/config/config.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/hivegraph.js', import.meta.url));
 /** A generated API key: `hg_` + 32 random bytes in base64url. */
@@ -416,6 +416,68 @@ describe('hivegraph orgs create and graph resync', () => {
     const result = await runCli(['graph', 'resync'], { HIVEGRAPH_DATA_DIR: await tempDir() });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/nothing to resync/);
+  });
+});
+
+describe('embedding models and hivegraph reembed', () => {
+  it('a start with another model refuses (78) naming reembed; reembed moves every artifact with progress; then the new model serves search', { timeout: 180_000 }, async () => {
+    const dataDir = await tempDir();
+    const key = randomBytes(16).toString('hex');
+    const first = await startServe(await embedded(dataDir, { HIVEGRAPH_BOOTSTRAP_ADMIN_KEY: key }));
+    for (let i = 0; i < 5; i++) {
+      const created = await postGraphQL(
+        first.graphqlUrl,
+        `mutation { createArtifact(input: { kind: "note", title: "Runbook ${i}", content: "restart the ingest worker ${i}", visibility: ORG }) { id } }`,
+        key,
+      );
+      expect(created.body.errors).toBeUndefined();
+    }
+    await stopServe(first);
+
+    const other = { HIVEGRAPH_EMBEDDING_DIMENSION: '128' };
+    const refused = await runCli(['serve'], await embedded(dataDir, { HIVEGRAPH_BOOTSTRAP_ADMIN_KEY: key, ...other }));
+    expectCleanFailure(refused, 78, ['hivegraph reembed', '384 dimensions', '128 dimensions']);
+
+    const reembedded = await runCli(['reembed', '--batch-size', '2'], { HIVEGRAPH_DATA_DIR: dataDir, ...other });
+    expect(reembedded.code, reembedded.stderr).toBe(0);
+    expect(reembedded.stderr).toMatch(/^reembed: 5\/5 artifacts \(100%\)/m);
+    expect(reembedded.stdout).toMatch(/^Re-embedded 5 of 5 artifacts in [\d.]+ s; the HNSW index is built\. Active model: hashing model "hashing-v1" \(128 dimensions/m);
+
+    const again = await runCli(['reembed'], { HIVEGRAPH_DATA_DIR: dataDir, ...other });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/^Re-embedded 0 of 5 artifacts/m);
+
+    const served = await startServe(await embedded(dataDir, { HIVEGRAPH_BOOTSTRAP_ADMIN_KEY: key, ...other }));
+    const ready = (await (await fetch(`${served.baseUrl}/readyz`)).json()) as { checks: { embedder: { backend: string; dimension: number } } };
+    expect(ready.checks.embedder).toMatchObject({ backend: 'hashing', dimension: 128 });
+    const { body } = await postGraphQL(served.graphqlUrl, '{ search(query: "ingest worker 3", mode: VECTOR, first: 1) { artifact { title } } }', key);
+    expect(body.errors).toBeUndefined();
+    expect((body.data as unknown as { search: { artifact: { title: string } }[] }).search[0]?.artifact.title).toBe('Runbook 3');
+    await stopServe(served);
+
+    // The old model is now the different one.
+    const old = await runCli(['serve'], await embedded(dataDir, { HIVEGRAPH_BOOTSTRAP_ADMIN_KEY: key }));
+    expectCleanFailure(old, 78, ['hivegraph reembed']);
+  });
+
+  it('with nothing configured, serve uses the local model when its weights are installed, else hashing with a warning', { timeout: 120_000 }, async () => {
+    const modelPresent = await access(path.join(DEFAULT_MODEL_DIR, 'onnx', 'model.onnx')).then(() => true, () => false);
+    const served = await startServe(await embedded(await tempDir(), { HIVEGRAPH_EMBEDDER: 'auto' }));
+    const ready = (await (await fetch(`${served.baseUrl}/readyz`)).json()) as { checks: { embedder: { backend: string; status: string } } };
+    expect(ready.checks.embedder.status).toBe('up');
+    if (modelPresent) {
+      expect(ready.checks.embedder.backend).toBe('local');
+      expect(served.cli.stderr() + served.cli.stdout()).not.toMatch(/degraded/);
+    } else {
+      expect(ready.checks.embedder.backend).toBe('hashing');
+      expect(served.cli.stderr() + served.cli.stdout()).toMatch(/Semantic search is degraded/);
+    }
+    await stopServe(served);
+    const missing = await startServe(await embedded(await tempDir(), { HIVEGRAPH_EMBEDDER: 'auto', HIVEGRAPH_MODEL_DIR: await tempDir() }));
+    expect(missing.cli.stderr() + missing.cli.stdout()).toMatch(/Semantic search is degraded: no local model at .*scripts\/models\.sh/);
+    await stopServe(missing);
+    const forced = await runCli(['serve'], await embedded(await tempDir(), { HIVEGRAPH_EMBEDDER: 'local', HIVEGRAPH_MODEL_DIR: await tempDir() }));
+    expectCleanFailure(forced, 69, ['scripts/models.sh']);
   });
 });
 
