@@ -1,8 +1,5 @@
-import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -13,6 +10,7 @@ import type { Embedder, OpenAIEmbedderConfig } from '../../src/embed/types.ts';
 import { dot } from '../../src/embed/vectors.ts';
 import { ServiceUnavailableError, StartupError } from '../../src/shared/errors.ts';
 import { describeIfAvailable } from '../support/backends.ts';
+import { FakeOpenAI } from '../support/fake-openai.ts';
 import { defineEmbedderContract } from './embedder.contract.ts';
 
 const MODEL_DIR = path.resolve(process.env.HIVEGRAPH_MODELS_DIR ?? '.models', 'all-MiniLM-L6-v2');
@@ -117,50 +115,6 @@ describeIfAvailable('local embedder (all-MiniLM-L6-v2)', modelUnavailable, () =>
 });
 
 // ---------------------------------------------------------------- OpenAI-compatible (fake server)
-type Scripted = { status: number; headers?: Record<string, string>; body?: unknown } | 'hang' | 'wrong-dimension';
-
-/** A fake OpenAI-compatible server whose embeddings come from the hashing embedder. */
-class FakeOpenAI {
-  readonly requests: Array<{ authorization: string | undefined; input: string[] }> = [];
-  /** Responses to give before behaving normally, one per request. */
-  script: Scripted[] = [];
-  private server: Server | undefined;
-  baseUrl = '';
-
-  async start(): Promise<void> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    this.server.listen(0, '127.0.0.1');
-    await once(this.server, 'listening');
-    this.baseUrl = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/v1`;
-  }
-
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise((resolve) => this.server?.close(resolve));
-  }
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    let raw = '';
-    for await (const chunk of req) raw += chunk;
-    if (req.method !== 'POST' || req.url !== '/v1/embeddings') {
-      res.writeHead(404).end();
-      return;
-    }
-    const { input, model } = JSON.parse(raw) as { input: string[]; model: string };
-    this.requests.push({ authorization: req.headers.authorization, input });
-    const step = this.script.shift();
-    if (step === 'hang') return; // never answers: the client's timeout must fire
-    if (step !== undefined && step !== 'wrong-dimension') {
-      res.writeHead(step.status, { 'content-type': 'application/json', ...step.headers }).end(JSON.stringify(step.body ?? { error: 'scripted' }));
-      return;
-    }
-    const dim = step === 'wrong-dimension' ? 383 : 384;
-    // Shuffled order with explicit indexes: the client must sort by index.
-    const data = input.map((text, index) => ({ object: 'embedding', index, embedding: Array.from(hashEmbed(text, dim), (x) => x * 3) })).reverse();
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ object: 'list', model, data }));
-  }
-}
-
 describe('OpenAI-compatible embedder (fake server on 127.0.0.1)', () => {
   const fake = new FakeOpenAI();
   beforeAll(() => fake.start());
