@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, redactUrl } from '../../src/config/config.ts';
+import { ConfigError, DEFAULT_MODEL_DIR, loadConfig, redactUrl } from '../../src/config/config.ts';
 
 describe('loadConfig', () => {
   it('defaults to the embedded deployment on 127.0.0.1:4000 with data in ./.hivegraph', () => {
@@ -62,6 +62,47 @@ describe('loadConfig', () => {
     const problems = (error as ConfigError).problems.map((p) => p.split(':')[0]);
     expect(problems.sort()).toEqual(['DATABASE_URL', 'FALKORDB_URL', 'HIVEGRAPH_LOG_LEVEL', 'PORT']);
     expect((error as Error).message.split('\n')[0]).toBe('Invalid configuration:');
+  });
+});
+
+describe('loadConfig: embeddings and search', () => {
+  it('defaults: auto embedder with the model beside package.json, RRF k 60, 100 candidates, ef_search 100', () => {
+    const config = loadConfig({});
+    expect(config.embedding).toMatchObject({ backend: 'auto', modelDir: DEFAULT_MODEL_DIR, dimension: undefined, url: undefined, timeoutMs: 30_000 });
+    expect(DEFAULT_MODEL_DIR).toBe(path.resolve('.models/all-MiniLM-L6-v2'));
+    expect(config.search).toEqual({ rrfK: 60, candidates: 100, efSearch: 100, maxScanTuples: 20_000 });
+  });
+
+  it('an embeddings URL alone selects the OpenAI-compatible backend, which needs a model and a dimension', () => {
+    expect(() => loadConfig({ HIVEGRAPH_EMBEDDING_URL: 'http://127.0.0.1:11434/v1' })).toThrow(
+      /HIVEGRAPH_EMBEDDING_MODEL: required[\s\S]*HIVEGRAPH_EMBEDDING_DIMENSION: required/,
+    );
+    const config = loadConfig({
+      HIVEGRAPH_EMBEDDING_URL: 'http://127.0.0.1:11434/v1',
+      HIVEGRAPH_EMBEDDING_MODEL: 'nomic-embed-text',
+      HIVEGRAPH_EMBEDDING_DIMENSION: '768',
+      HIVEGRAPH_EMBEDDING_API_KEY: 'secret',
+      HIVEGRAPH_EMBEDDING_BATCH_SIZE: '16',
+    });
+    expect(config.embedding).toMatchObject({ backend: 'openai', model: 'nomic-embed-text', dimension: 768, apiKey: 'secret', batchSize: 16 });
+  });
+
+  it('reads the search tuning variables', () => {
+    const config = loadConfig({ HIVEGRAPH_SEARCH_RRF_K: '10', HIVEGRAPH_SEARCH_CANDIDATES: '40', HIVEGRAPH_SEARCH_EF_SEARCH: '200', HIVEGRAPH_SEARCH_MAX_SCAN_TUPLES: '50000' });
+    expect(config.search).toEqual({ rrfK: 10, candidates: 40, efSearch: 200, maxScanTuples: 50_000 });
+  });
+
+  it.each([
+    [{ HIVEGRAPH_EMBEDDER: 'magic' }, /HIVEGRAPH_EMBEDDER: one of auto, local, openai, hashing, got "magic"/],
+    [{ HIVEGRAPH_EMBEDDER: 'openai', HIVEGRAPH_EMBEDDING_MODEL: 'm', HIVEGRAPH_EMBEDDING_DIMENSION: '8' }, /HIVEGRAPH_EMBEDDING_URL: required/],
+    [{ HIVEGRAPH_EMBEDDING_URL: 'ftp://x/v1', HIVEGRAPH_EMBEDDING_MODEL: 'm', HIVEGRAPH_EMBEDDING_DIMENSION: '8' }, /HIVEGRAPH_EMBEDDING_URL: unsupported scheme "ftp:"/],
+    [{ HIVEGRAPH_EMBEDDER: 'hashing', HIVEGRAPH_EMBEDDING_URL: 'http://x/v1' }, /HIVEGRAPH_EMBEDDING_URL: only used with HIVEGRAPH_EMBEDDER=openai/],
+    [{ HIVEGRAPH_EMBEDDER: 'local', HIVEGRAPH_EMBEDDING_DIMENSION: '768' }, /the local model has a fixed dimension/],
+    [{ HIVEGRAPH_EMBEDDER: 'hashing', HIVEGRAPH_EMBEDDING_DIMENSION: '0' }, /HIVEGRAPH_EMBEDDING_DIMENSION: must be a whole number from 1/],
+    [{ HIVEGRAPH_SEARCH_RRF_K: '0' }, /HIVEGRAPH_SEARCH_RRF_K/],
+    [{ HIVEGRAPH_SEARCH_EF_SEARCH: '1001' }, /HIVEGRAPH_SEARCH_EF_SEARCH: must be a whole number from 1 to 1000/],
+  ])('rejects %j', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
   });
 });
 
