@@ -340,3 +340,29 @@ describe('one SQL statement per search', () => {
     expect(artifactReads, 'artifacts are primed from the search row, not re-read').toHaveLength(0);
   });
 });
+
+describe('near-duplicate detection (for other services)', () => {
+  it('finds visible near-copies above the threshold, flags exact copies, and never returns what the caller cannot see', async () => {
+    const t = word('dup');
+    const text = `Restart the ${t} worker when the queue is stuck for more than ten minutes`;
+    const exact = await create(member.key, { title: 'Queue runbook', content: text });
+    const near = await create(member.key, { title: 'Queue runbook', content: `${text} today` });
+    const hidden = await create(admin.key, { title: 'Queue runbook', content: text, visibility: 'PRIVATE' });
+    await create(member.key, { title: 'Other', content: `Something unrelated about ${word('other')} deployments` });
+
+    const viewer = await server.services.auth.authenticate(`Bearer ${member.key}`);
+    const found = await server.services.search.nearDuplicates(viewer, { title: 'Queue runbook', content: text }, { threshold: 0.9 });
+    const byId = new Map(found.map((d) => [Buffer.from(`Artifact:${d.artifact.id}`).toString('base64url'), d]));
+    expect(byId.get(exact)).toMatchObject({ exact: true });
+    expect(byId.get(exact)!.similarity).toBeGreaterThan(0.999);
+    expect(byId.get(near)).toMatchObject({ exact: false });
+    expect(byId.get(near)!.similarity).toBeGreaterThanOrEqual(0.9);
+    expect(byId.get(near)!.similarity).toBeLessThan(0.9999);
+    expect(byId.has(hidden)).toBe(false);
+    expect(found.every((d) => d.similarity >= 0.9)).toBe(true);
+    for (let i = 1; i < found.length; i++) expect(found[i - 1]!.similarity).toBeGreaterThanOrEqual(found[i]!.similarity);
+
+    const strict = await server.services.search.nearDuplicates(viewer, { title: 'Queue runbook', content: text }, { threshold: 0.9999 });
+    expect(strict.map((d) => d.exact)).toEqual([true]);
+  });
+});

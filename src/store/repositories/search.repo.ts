@@ -64,12 +64,12 @@ function vectorLegSql(p: SqlParams, viewer: VisibilityViewer, filter: ArtifactFi
       ORDER BY a.embedding <=> ${vectorSql} LIMIT ${limit}) nearest`;
 }
 
-/** The full-text leg CTE body: visible matches ranked by ts_rank_cd (normalised to 0..1). */
+/** The full-text leg CTE body: visible matches ranked by ts_rank_cd (cover density). */
 function textLegSql(p: SqlParams, viewer: VisibilityViewer, filter: ArtifactFilterValues, text: string, limit: string): string {
   const query = p.add(text);
   const where = legConditions(p, viewer, filter, ['a.search_tsv @@ tq.query']);
   return `SELECT id, text_score, row_number() OVER (ORDER BY text_score DESC, id) AS rank FROM (
-      SELECT a.id, ts_rank_cd(a.search_tsv, tq.query, 32) AS text_score
+      SELECT a.id, ts_rank_cd(a.search_tsv, tq.query) AS text_score
       FROM artifacts a CROSS JOIN websearch_to_tsquery(${TS_CONFIG}, ${query}) AS tq(query)
       WHERE ${where}
       ORDER BY text_score DESC, a.id LIMIT ${limit}) matches`;
