@@ -45,6 +45,14 @@ export interface SqlClient extends Queryable {
   execScript(sql: string, tx?: Queryable): Promise<void>;
   /** Probes the database with a round trip. Never throws. */
   health(): Promise<HealthReport>;
+  /**
+   * Receives the payloads sent with `pg_notify(channel, payload)` once their transaction
+   * commits — from every process on this database (Postgres), or from this process (PGlite).
+   * On Postgres a dedicated connection listens and reconnects by itself; `onReconnect` runs
+   * after each reconnection, since notifications may have been missed meanwhile.
+   * @returns a function that stops listening
+   */
+  listen(channel: string, onMessage: (payload: string) => void, onReconnect?: () => void): Promise<() => Promise<void>>;
   /** Closes connections; further calls fail. */
   close(): Promise<void>;
 }

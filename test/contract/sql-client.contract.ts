@@ -171,6 +171,33 @@ export function defineSqlClientContract(backend: SqlBackend): void {
       expect(version.rows[0]!.v).toMatch(/^0\.(8|9|\d\d)\./);
     });
 
+    it('delivers pg_notify payloads to listeners after commit, never for a rolled-back transaction, and stops on unlisten', async () => {
+      const got: string[] = [];
+      const stop = await client.listen('hg_contract_test', (payload) => got.push(payload));
+      await client.transaction(async (tx) => {
+        await tx.query("SELECT pg_notify('hg_contract_test', $1)", ['one']);
+        // Not delivered before commit.
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        expect(got).toEqual([]);
+        await tx.query("SELECT pg_notify('hg_contract_test', $1)", ['two']);
+      });
+      await client
+        .transaction(async (tx) => {
+          await tx.query("SELECT pg_notify('hg_contract_test', $1)", ['rolled back']);
+          throw new Error('undo');
+        })
+        .catch(() => undefined);
+      await client.query("SELECT pg_notify('hg_contract_test', $1)", ['three']);
+      const deadline = Date.now() + 5000;
+      while (got.length < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(got).toEqual(['one', 'two', 'three']);
+      await stop();
+      await client.query("SELECT pg_notify('hg_contract_test', $1)", ['after stop']);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(got).toEqual(['one', 'two', 'three']);
+      await expect(client.listen('bad channel; DROP', () => undefined)).rejects.toThrow(/invalid notification channel/);
+    });
+
     it('reports health with its backend, and down after close', async () => {
       const { client: other, close: closeOther } = await backend.open();
       const up = await other.health();

@@ -6,6 +6,7 @@ import pg from 'pg';
 import { redactUrl } from '../../config/config.ts';
 import { StartupError } from '../../shared/errors.ts';
 import type { Queryable, QueryResult, SqlClient } from '../types.ts';
+import { listenWithReconnect } from './listen.ts';
 import { runScriptIn, transactionQueryable } from './savepoints.ts';
 import { translateSqlError } from './translate-error.ts';
 
@@ -122,6 +123,14 @@ export async function openPgClient(options: PgClientOptions): Promise<SqlClient>
       } catch (error) {
         return { status: 'down', backend: 'postgres', detail: describe(error) };
       }
+    },
+    listen(channel, onMessage, onReconnect) {
+      return listenWithReconnect(
+        () => new pg.Client({ connectionString: options.url, connectionTimeoutMillis: options.connectTimeoutMs ?? 5000 }),
+        channel,
+        onMessage,
+        onReconnect,
+      );
     },
     async close() {
       await pool.end();

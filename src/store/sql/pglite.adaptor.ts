@@ -10,6 +10,7 @@ import { PGlite, types } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import { StartupError } from '../../shared/errors.ts';
 import type { Queryable, QueryResult, SqlClient } from '../types.ts';
+import { checkChannel } from './listen.ts';
 import { runScriptIn, transactionQueryable } from './savepoints.ts';
 import { translateSqlError } from './translate-error.ts';
 
@@ -109,6 +110,13 @@ export async function openPgliteClient(options: PgliteClientOptions = {}): Promi
       } catch (error) {
         return { status: 'down', backend: 'pglite', detail: error instanceof Error ? error.message : String(error) };
       }
+    },
+    async listen(channel, onMessage) {
+      checkChannel(channel);
+      const unsubscribe = await db.listen(channel, onMessage);
+      return async () => {
+        if (!db.closed) await unsubscribe();
+      };
     },
     async close() {
       if (!db.closed) await db.close();
