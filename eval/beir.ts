@@ -21,10 +21,11 @@ export interface BeirDoc {
   text: string;
 }
 
-/** One query. */
+/** One query; `type` is the line's `metadata.type` when it is a string (used to break results down). */
 export interface BeirQuery {
   id: string;
   text: string;
+  type?: string;
 }
 
 /** Graded judgements: query id → (document id → relevance). */
@@ -113,7 +114,9 @@ export async function* readQueries(file: string): AsyncGenerator<BeirQuery> {
     const id = idOf(value, file, line);
     const text = optionalString(value, 'text', file, line);
     if (text === undefined || text.trim() === '') throw new BeirFormatError(file, line, `query "${id}" has no "text"`);
-    yield { id, text };
+    const metadata = value['metadata'];
+    const type = typeof metadata === 'object' && metadata !== null ? (metadata as Record<string, unknown>)['type'] : undefined;
+    yield typeof type === 'string' && type !== '' ? { id, text, type } : { id, text };
   }
 }
 

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { gitInfo, machineInfo, summarize, type LatencyStats, type MachineInfo } from '../bench/lib/harness.ts';
 import { openBeirDataset, type BeirDoc, type BeirQuery } from './beir.ts';
 import { createGraphQLClient, fetchReadiness, throwIfErrors, type GraphQLClient } from './client.ts';
-import { startEmbeddedServer, type EmbeddedServer } from './embedded.ts';
+import type { EmbeddedServer } from './embedded.ts';
 import { ingestDocuments } from './ingest.ts';
 import { evaluateRun, hasRelevant } from './metrics.ts';
 import { probeSearch, runMode, type SearchMode } from './search.ts';
@@ -49,7 +49,11 @@ export interface ModeResult {
   meanHits: number;
   foreignHits: number;
   legShare: { vector: number; text: number } | null;
+  /** Means by query type (`metadata.type` in queries.jsonl), when the dataset gives types. */
+  byQueryType: Record<string, { queries: number; ndcgAt10: number; recallAt100: number }>;
   perQuery: Record<string, { ndcgAt10: number; recallAt100: number }>;
+  /** The first 10 document ids each query returned (for inspection). */
+  top10: Record<string, string[]>;
 }
 
 /** Everything a run measured (written as JSON by the CLI). */
@@ -127,6 +131,8 @@ export async function runEval(options: EvalOptions): Promise<EvalResult> {
       key = options.key ?? '';
     } else {
       log(`starting an in-process server${options.embedder ? ` (HIVEGRAPH_EMBEDDER=${options.embedder})` : ''}…`);
+      // Imported here so runs against --url (and the CLI's usage errors) never load the server.
+      const { startEmbeddedServer } = await import('./embedded.ts');
       embedded = await startEmbeddedServer({ ...(options.embedder ? { embedder: options.embedder } : {}), ...(options.env ? { env: options.env } : {}) });
       url = embedded.url;
       key = embedded.key;
@@ -182,6 +188,8 @@ export async function runEval(options: EvalOptions): Promise<EvalResult> {
       const metrics = evaluateRun(run.rankings, qrels, { ndcgK: 10, recallK: FIRST });
       const perQuery: ModeResult['perQuery'] = {};
       for (const [queryId, m] of metrics.perQuery) perQuery[queryId] = { ndcgAt10: m.ndcg, recallAt100: m.recall };
+      const top10: ModeResult['top10'] = {};
+      for (const [queryId, ranking] of run.rankings) top10[queryId] = ranking.slice(0, 10);
       modes.push({
         mode,
         ndcgAt10: metrics.ndcg,
@@ -191,7 +199,9 @@ export async function runEval(options: EvalOptions): Promise<EvalResult> {
         meanHits: run.meanHits,
         foreignHits: run.foreignHits,
         legShare: run.legShare,
+        byQueryType: meansByType(queries, perQuery),
         perQuery,
+        top10,
       });
       log(`${mode}: nDCG@10 ${metrics.ndcg.toFixed(4)}, recall@100 ${metrics.recall.toFixed(4)}${run.failures.length ? `, ${run.failures.length} failed queries` : ''}`);
     }
@@ -234,6 +244,24 @@ export async function runEval(options: EvalOptions): Promise<EvalResult> {
   } finally {
     await embedded?.close();
   }
+}
+
+/** Mean metrics per query type; empty when no query has a type. */
+function meansByType(queries: readonly BeirQuery[], perQuery: ModeResult['perQuery']): ModeResult['byQueryType'] {
+  const sums: ModeResult['byQueryType'] = {};
+  for (const query of queries) {
+    const m = perQuery[query.id];
+    if (query.type === undefined || !m) continue;
+    const s = (sums[query.type] ??= { queries: 0, ndcgAt10: 0, recallAt100: 0 });
+    s.queries += 1;
+    s.ndcgAt10 += m.ndcgAt10;
+    s.recallAt100 += m.recallAt100;
+  }
+  for (const s of Object.values(sums)) {
+    s.ndcgAt10 /= s.queries;
+    s.recallAt100 /= s.queries;
+  }
+  return sums;
 }
 
 /** Every judged document, then other documents in corpus order while `othersBudget` lasts. */

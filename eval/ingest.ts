@@ -110,8 +110,7 @@ export async function ingestDocuments(client: GraphQLClient, docs: AsyncIterable
   const iterator = docs[Symbol.asyncIterator]();
   let exhausted = false;
 
-  // Batches are drawn from the shared iterator one at a time (async iterators queue next()).
-  const nextBatch = async (): Promise<{ doc: BeirDoc; input: Record<string, unknown> }[]> => {
+  const fillBatch = async (): Promise<{ doc: BeirDoc; input: Record<string, unknown> }[]> => {
     const batch: { doc: BeirDoc; input: Record<string, unknown> }[] = [];
     let bytes = 0;
     while (!exhausted && batch.length < batchSize) {
@@ -132,6 +131,15 @@ export async function ingestDocuments(client: GraphQLClient, docs: AsyncIterable
       bytes += Buffer.byteLength(JSON.stringify(made.input));
       if (bytes >= maxBatchBytes) break;
     }
+    return batch;
+  };
+
+  // Workers fill batches one after the other: concurrent fills would interleave the documents
+  // (an async iterator serves queued next() calls in turn) and send smaller batches.
+  let filling: Promise<unknown> = Promise.resolve();
+  const nextBatch = (): Promise<{ doc: BeirDoc; input: Record<string, unknown> }[]> => {
+    const batch = filling.then(fillBatch);
+    filling = batch.catch(() => undefined);
     return batch;
   };
 

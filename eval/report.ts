@@ -26,6 +26,17 @@ export function formatReport(result: EvalResult): string {
         `| ${m.mode} | ${m.ndcgAt10.toFixed(4)} | ${m.recallAt100.toFixed(4)} | ${ms(m.latencyMs.p50)} | ${ms(m.latencyMs.p99)} | ${m.failures.length} |`,
     ),
   ];
+  const types = [...new Set(result.modes.flatMap((m) => Object.keys(m.byQueryType)))].sort();
+  if (types.length > 0) {
+    lines.push(
+      '',
+      `nDCG@10 by query type (metadata.type in queries.jsonl):`,
+      '',
+      `| mode | ${types.map((t) => `${t} (${result.modes[0]?.byQueryType[t]?.queries ?? 0})`).join(' | ')} |`,
+      `| --- |${types.map(() => ' ---: |').join('')}`,
+      ...result.modes.map((m) => `| ${m.mode} | ${types.map((t) => m.byQueryType[t]?.ndcgAt10.toFixed(4) ?? '–').join(' | ')} |`),
+    );
+  }
   const failed = result.modes.flatMap((m) => m.failures.slice(0, 2).map((f) => `  ${m.mode} ${f.queryId}: ${f.message}`));
   if (failed.length > 0) lines.push('', 'failed queries, e.g.:', ...failed);
   return lines.join('\n');
