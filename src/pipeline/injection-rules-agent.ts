@@ -30,6 +30,7 @@ const TOOL: Rule[] = rules('TOOL_CALL_INJECTION', 'markup', [
   [`\\{\\s*"(?:name|tool|function|tool_name|action)"\\s*:\\s*"([a-z0-9_.:-]{1,64})"\\s*,\\s*"(?:arguments|args|parameters|input|params|action_input)"\\s*:`, (m) => (DANGEROUS_TOOL.test(m[1]!) ? 0.55 : 0.25)],
   [`⟨(?:call|invoke|execute|run|use|trigger)\\s+(?:the\\s+)?(["'\`]?)((?!(?:the|a|an|this|that|your|my|its|their)⟩)[a-z][a-z0-9_.-]{1,40})\\1\\s+(tool|function|command|action|api)⟩`, toolRequestStrength],
   [`⟨assistant\\s+to=[a-z_.]+`, 0.5],
+  [`⟨(?:fetch|load|read|open|visit|download|get|curl|retrieve)\\s+(?:the\\s+)?(?:instructions\\s+(?:at|from)\\s+)?https?:\\/\\/[^\\s]{1,300}\\s+(?:and|then)\\s+(?:follow|obey|execute|do|apply|run|act on|carry out)⟩`, 0.6],
   [`(?:^|\\n)action\\s*:\\s*[a-z_]+\\s*\\naction input\\s*:`, 0.4],
   [`(?:curl|wget)\\s[^\\n|]{0,200}\\|\\s*(?:sudo\\s+)?(?:ba|z)?sh⟩`, 0.15],
 ]);
@@ -58,7 +59,7 @@ const STRICT_SECRET = any('conversation', 'chat\\s+history', 'messages', 'secret
 const FILLER = '(?:(?:all|the|your|any|this|my|their|user\'s|users\'|of|entire|full|current|these|whole|a|base64|url-encoded|encoded|complete)\\s+){0,4}';
 
 const EXFIL: Rule[] = rules('EXFILTRATION', 'phrase', [
-  [`⟨(?:send|post|upload|forward|transmit|exfiltrate|leak|email|submit|report|relay|copy|sync|beacon)\\s+${FILLER}${SENSITIVE}(?:\\s+[a-z]+){0,4}?\\s+(?:to|via|at|into)\\s+(?:(?:the|this|my|our|a|an|following)\\s+){0,2}(?:https?:\\/\\/|webhook|(?:url|link|address)⟩|[a-z0-9-]+\\.(?:[a-z0-9-]+\\.)*(?:com|net|org|io|xyz|ru|cn|site|online|top|app|dev|me|co)⟩|[a-z0-9._-]+@)`, 0.7],
+  [`⟨(?:send|post|upload|forward|transmit|exfiltrate|leak|email|submit|report|relay|copy|sync|beacon)\\s+${FILLER}${SENSITIVE}(?:\\s+[a-z']+){0,8}?\\s+(?:to|via|at|into)\\s+(?:(?:the|this|my|our|a|an|following)\\s+){0,2}(?:https?:\\/\\/|webhook|(?:url|link|address)⟩|[a-z0-9-]+\\.(?:[a-z0-9-]+\\.)*(?:com|net|org|io|xyz|ru|cn|site|online|top|app|dev|me|co)⟩|[a-z0-9._-]+@)`, 0.7],
   [`⟨(?:append|add|include|insert|embed|encode|put|attach)\\s+${FILLER}${CHAT_DATA}[\\s,]+(?:[a-z'-]+[\\s,]+){0,3}?(?:to|in|into|as)\\s+(?:the\\s+|this\\s+|a\\s+)?(?:(?:url|link|query|query string|image|img|markdown image|parameter|param|href|src)⟩|https?:\\/\\/)`, 0.7],
   [`⟨(?:call|request|fetch|post|send|ping|hit|curl)\\s+(?:to\\s+)?https?:\\/\\/[^\\s]{1,300}\\s+(?:with|containing|including|and\\s+(?:include|attach|append))\\s+${FILLER}(?:[a-z]+\\s+)?${STRICT_SECRET}⟩`, 0.65],
   [`⟨(?:replace|substitute|fill in|swap)\\s+[^\\n]{0,40}?\\s+with\\s+${FILLER}${CHAT_DATA}⟩`, 0.5],
@@ -77,7 +78,7 @@ const AI = `(?:(${AI_EXPLICIT})|${AI_AMBIGUOUS})`;
 
 /** What a planted note asks the reading agent to do to its user (or its reviewer). */
 const MANIPULATION =
-  /(?:tell|inform|convince|persuade|assure|reassure)\s+(?:the\s+|your\s+)?(?:user|reader|human|customer|reviewer|moderator)|recommend|promote|endorse|praise|(?:respond|reply|answer)\s+(?:with|only|that|by)|(?:^|\s)(?:output|insert|append)\s|include\s+(?:the\s+following|this|a\s+link)|(?:rate|score|rank)\s+(?:this|it)|give\s+(?:this|it)\s+a|approve|accept\s+this|merge\s+this|(?:ignore|disregard|forget)\s|(?:do not|don't|never)\s+(?:mention|tell|reveal|disclose|warn|flag|report|alert)|(?:visit|open|fetch|navigate to|click|download)\s|(?:grant|give)\s+(?:admin|access|permission)|(?:^|\s)send\s|(?:say|state|claim|write)\s+(?:that|this)|(?:summari[sz]e|describe)\s+(?:this|it)\s+as|mark\s+(?:this|it)|must\s+(?:now\s+)?(?:say|tell|respond|reply|answer|output|include|add|recommend|call|send|approve|delete)/;
+  /(?:tell|inform|convince|persuade|assure|reassure)\s+(?:the\s+|your\s+)?(?:user|reader|human|customer|reviewer|moderator)|recommend|promote|endorse|praise|(?:respond|reply|answer)\s+(?:with|only|that|by)|(?:^|\s)(?:output|insert|append)\s|include\s+(?:the\s+following|this|a\s+link)|(?:rate|score|rank)\s+(?:this|it)|give\s+(?:this|it)\s+a|approve|accept\s+this|merge\s+this|(?:ignore|disregard|forget)\s|(?:do not|don't|never)\s+(?:mention|tell|reveal|disclose|warn|flag|report|alert)|(?:visit|open|fetch|navigate to|click|download)\s|(?:grant|give)\s+(?:admin|access|permission)|(?:^|\s)send\s|(?:say|state|claim|write)\s+(?:that|this|it)|(?:update|edit|modify|change|rewrite|overwrite|delete)\s+(?:every|all|each|the\s+other|other)|(?:summari[sz]e|describe)\s+(?:this|it)\s+as|mark\s+(?:this|it)|must\s+(?:now\s+)?(?:say|tell|respond|reply|answer|output|include|add|recommend|call|send|approve|delete)/;
 
 /**
  * Strength of addressing the reader: `base` for an unambiguous AI name (less for "agent",
@@ -94,12 +95,13 @@ const READER: Rule[] = rules('READER_TARGETING', 'phrase', [
   [`⟨(?:if|when|whenever|once|in case)\\s+you(?:'re|\\s+are)\\s+(?:an?\\s+|the\\s+)?(?:ai|llm|large language model|language model|ai assistant|assistant|ai agent|ai model|chatbot|bot|gpt|chatgpt|claude|gemini|copilot|model|autonomous agent|automated agent|agent)⟩`, addressed(0.45)],
   [`⟨(?:note|message|instructions?|attention|notice|reminder|memo|hint|important|directive|warning|request|p\\.?s\\.?|hey|hello|hi|dear)\\s*[:,!-]?\\s*(?:to|for)?\\s*(?:any\\s+|all\\s+|the\\s+|every\\s+|you\\s+)?${AI}⟩`, addressed(0.35)],
   // A vocative ("Assistant, …", "Agents: …"); a singular "model:" or "agent:" is a config key.
-  [`(?:^|[.!?;\\n]\\s*|[(>:]\\s*|\\s-\\s)(?:hey\\s+|dear\\s+|attention\\s+)?(?:(${AI_EXPLICIT})|agents|bots|models)\\s*[,:][ \\t]+[\\p{L}]`, addressed(0.35)],
+  [`(?:^|[.!?;\\n]\\s*|[(>:]\\s*|\\s-\\s|<!--\\s*)(?:hey\\s+|dear\\s+|attention\\s+)?(?:(${AI_EXPLICIT})|agents|bots|models)\\s*[,:][ \\t]+[\\p{L}]`, addressed(0.35)],
   [`⟨${AI}\\s+(?:that|which|who)\\s+(?:reads?|process(?:es)?|summari[sz]es?|retrieves?|ingests?|parses?|sees?|uses?|indexes)\\s+(?:this|these)⟩`, addressed(0.5)],
   [`⟨(?:when|while|if)\\s+(?:you\\s+are\\s+)?(?:summari[sz]ing|answering|responding|replying|generating\\s+(?:a|an|the)\\s+(?:summary|answer|response))⟩`, addressed(0, 0.45)],
   [`⟨${AI}\\s+(?:that\\s+(?:is|are)\\s+)?(?:reading|processing|summari[sz]ing|parsing|ingesting|analy[sz]ing|retrieving|indexing|crawling|scanning|reviewing|viewing|seeing|given|fed)\\s+(?:this|these|the\\s+(?:following|above|present))⟩`, addressed(0.5)],
   [`⟨(?:when|whenever|if|once|each time)\\s+(?:an?\\s+|the\\s+|any\\s+)${AI}\\s+(?:reads?|process(?:es)?|summari[sz]es?|retrieves?|ingests?|encounters?|sees?|loads?|parses?|analy[sz]es?)\\s+(?:this|these)⟩`, addressed(0.5)],
   [`⟨when\\s+you\\s+(?:read|process|summari[sz]e|retrieve|ingest|encounter|load|parse)\\s+(?:this|these)⟩`, addressed(0.2)],
+  [`⟨(?:the\\s+)?(?:ai|assistant|chatbot|llm|language model|ai agent)\\s+(?:must|should|shall|will|is required to|needs to)\\s+(?:now\\s+|always\\s+|immediately\\s+)?(?:tell the user|inform the user|approve|grant|reveal|ignore|disregard|delete|send|forward|exfiltrate|recommend|hide|conceal)⟩`, 0.5],
   [`⟨(?:please\\s+)?auto-?approve\\s+(?:this|it)⟩`, 0.5],
   [`⟨mark\\s+(?:this|it)\\s+as\\s+(?:approved|safe|verified|trusted|reviewed|benign)⟩`, 0.5],
   [`⟨(?:this|the)\\s+(?:contribution|content|document|artifact|text|note|submission)\\s+(?:has\\s+been|was|is)\\s+(?:already\\s+)?(?:pre-?approved|verified\\s+(?:safe|by)|whitelisted|allowlisted|reviewed\\s+and\\s+approved|approved\\s+by)⟩`, 0.5],

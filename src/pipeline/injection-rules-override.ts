@@ -55,6 +55,13 @@ const ROLE: Rule[] = rules('ROLE_HIJACK', 'phrase', [
   [`⟨(developer|god|jailbreak|jailbroken|unrestricted|unfiltered|uncensored|evil|chaos|opposite|dan|sudo)\\s+mode\\s+(?:is\\s+)?(?:now\\s+)?(?:enabled|activated|on|engaged|unlocked)⟩`, (m) => (m[1] === 'developer' ? 0.45 : m[1] === 'sudo' ? 0.3 : 0.85)],
   [`⟨(?:enable|activate|enter|switch to|turn on|unlock)\\s+(?:the\\s+)?(developer|god|jailbreak|unrestricted|unfiltered|uncensored|evil|dan|chaos|opposite)\\s+mode⟩`, (m) => (m[1] === 'developer' ? 0.3 : 0.75)],
   [`⟨pretend\\s+(?:that\\s+)?you(?:'re|\\s+are|\\s+have|\\s+were)⟩`, 0.5],
+  [`⟨(?:imagine|suppose|hypothetically,?)\\s+(?:that\\s+)?you(?:'re|\\s+are|\\s+were)\\s+(?:an?\\s+)?(?:ai|assistant|chatbot|language model|llm|model)⟩`, 0.4],
+  [`⟨(?:ai|assistant|chatbot|language model|llm|model)\\s+(?:that|which|who)\\s+(?:was never given|has never had|never had|has no|had no|lacks|doesn't have|does not have|is free of|is not bound by)\\s+(?:any\\s+)?(?:safety|ethical|moral|content)?\\s*(?:training|guidelines|restrictions|rules|filters|limits|alignment)⟩`, 0.6],
+  [`⟨you(?:'re|\\s+are)\\s+(?:now\\s+)?going\\s+to\\s+(?:act|pretend|play|behave|roleplay)⟩`, 0.5],
+  [`⟨you\\s+will\\s+(?:now\\s+)?(?:act|behave|respond|answer)\\s+as⟩`, 0.45],
+  [`⟨(?:from|starting)\\s+(?:this|that)\\s+(?:moment|point)(?:\\s+on)?\\s*,?\\s+you\\s+(?:are|will|must|shall)⟩`, 0.45],
+  [`⟨(unrestricted|jailbreak|jailbroken|god|dan|evil|uncensored|unfiltered|chaos)\\s+mode⟩`, (m) => (m[1] === 'god' ? 0.35 : 0.6)],
+  [`⟨(?:answers?|respond(?:s)?|repl(?:y|ies)|operates?|acts?)\\s+(?:to\\s+everything\\s+)?without\\s+(?:any\\s+)?(?:restrictions|censorship|filters|guardrails|rules|guidelines|refusing|refusals)⟩`, 0.5],
   [`⟨pretend\\s+(?:that|to\\s+be)⟩`, 0.3],
   [`⟨(?:act|behave|respond|answer|reply|function)\\s+as\\s+(?:if|though)\\s+you\\s+(?:are|were|have|had)\\s+(?:no|not|an?\\s+(?:unrestricted|unfiltered|evil|jailbroken|uncensored))⟩`, 0.75],
   [`⟨(?:act|behave|roleplay|role-play)\\s+(?:as|like)\\s+(?:an?\\s+)?(?:unrestricted|unfiltered|uncensored|evil|jailbroken|rogue|malicious|amoral|unethical)⟩`, 0.8],
@@ -78,8 +85,8 @@ const ROLE: Rule[] = rules('ROLE_HIJACK', 'phrase', [
 ]);
 
 const REVEAL = any('reveal', 'print', 'show', 'output', 'display', 'repeat', 'recite', 'dump', 'leak', 'expose', 'disclose', 'share', 'give', 'tell', 'write', 'spell out', 'paste', 'echo', 'list', 'return', 'provide', 'translate', 'summari[sz]e', 'copy', 'send', 'post', 'include', 'append', 'encode');
-const PROMPT_NOUN = any('system\\s+prompt', 'system\\s+message', 'system\\s+instructions', 'initial\\s+prompt', 'initial\\s+instructions', 'original\\s+instructions', 'hidden\\s+instructions', 'secret\\s+instructions', 'pre-?prompt', 'meta-?prompt', 'developer\\s+(?:message|instructions|prompt)', 'instructions', 'prompt', 'guidelines', 'rules');
-const SPECIAL_PROMPT = /system|initial|original|hidden|secret|pre-?prompt|meta-?prompt|developer/;
+const PROMPT_NOUN = any('(?:configuration|setup|custom|operating|base|core)\\s+instructions', 'system\\s+prompt', 'system\\s+message', 'system\\s+instructions', 'initial\\s+prompt', 'initial\\s+instructions', 'original\\s+instructions', 'hidden\\s+instructions', 'secret\\s+instructions', 'pre-?prompt', 'meta-?prompt', 'developer\\s+(?:message|instructions|prompt)', 'instructions', 'prompt', 'guidelines', 'rules');
+const SPECIAL_PROMPT = /system|initial|original|hidden|secret|pre-?prompt|meta-?prompt|developer|configuration|setup|custom|operating|base|core/;
 
 /** "reveal your system prompt" is an attack; "print the system prompt" in a debugging guide is weaker. */
 function revealStrength(m: RegExpExecArray): number {
@@ -97,6 +104,9 @@ const SYSTEM: Rule[] = rules('SYSTEM_PROMPT', 'phrase', [
   [`⟨repeat\\s+(?:back\\s+)?(?:all\\s+|every\\s+|each\\s+)?(?:of\\s+)?(?:the\\s+)?(?:text|words?|lines?|content|everything|messages?|instructions|sentences?)?\\s*(?:above|before this|preceding|that (?:came|come|comes) before|prior to this|verbatim|word for word)⟩`, 0.65],
   [`⟨(?:output|print|write|return)\\s+(?:everything|all(?:\\s+the)?\\s+text|the\\s+(?:full\\s+|entire\\s+)?text|all\\s+(?:of\\s+)?(?:the\\s+)?(?:messages|context))\\s+(?:above|before|so far|in (?:your|the) context)⟩`, 0.65],
   [`⟨(?:show|print|output|repeat|tell|give|write)\\s+(?:me\\s+|us\\s+)?(?:the\\s+|all\\s+(?:the\\s+)?)?(?:text|words|messages?|content|instructions|everything)\\s+(?:that\\s+)?(?:came|comes|come|appeared|appears|was written|is written|was|is)\\s+(?:before|above|prior to)\\s+(?:my|this|the|our)\\s+(?:first\\s+)?(?:message|question|prompt|conversation|request|input)⟩`, 0.7],
+  [`⟨(?:prompt|instructions|system message|message|rules|directives)\\s+(?:that\\s+)?you\\s+(?:were|have been|'ve been|had been)\\s+(?:initiali[sz]ed|configured|given|started|set up|provided|primed|seeded|booted|launched|created)\\s+with⟩`, 0.7],
+  [`⟨the\\s+(?:full\\s+|exact\\s+|whole\\s+|original\\s+)?(?:prompt|instructions|system message)\\s+(?:that\\s+)?you\\s+(?:were|have been|'ve been)\\s+given⟩`, 0.55],
+  [`⟨(?:instructions|prompt|rules)\\s*,?\\s+(?:the\\s+ones?\\s+|which\\s+are\\s+|that\\s+are\\s+)?(?:hidden|kept\\s+secret|concealed|invisible)\\s+(?:from|to)\\s+(?:the\\s+)?users?⟩`, 0.6],
   [`⟨starting\\s+with\\s+["'“]?you\\s+are⟩`, 0.6],
   [`⟨your\\s+(?:system\\s+prompt|instructions|initial\\s+prompt)\\s+(?:verbatim|word for word|in full)⟩`, 0.6],
   [`⟨system\\s+prompt⟩`, 0.1],

@@ -1,7 +1,7 @@
 /**
- * Held-out cases: written after the rules were tuned on the tuning set, and not tuned against.
- * Their rates are reported separately (docs/pipeline.md); a miss here is documented, not fixed
- * by a new rule aimed at the case.
+ * First held-out set: written after the rules were tuned on the tuning set and measured
+ * untouched (TPR 66.7%, FPR 0% at 0.5 — commit ffd19c7). Its misses then informed a second
+ * tuning round, so it is no longer a clean estimate; injection-cases-heldout2.ts is.
  */
 import type { BenignCategory, InjectionCase, MaliciousCategory } from './injection-cases.ts';
 import { b64, tagSmuggle } from './injection-cases-helpers.ts';
