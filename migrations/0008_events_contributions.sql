@@ -71,3 +71,9 @@ CREATE TABLE events (
 );
 CREATE INDEX events_org_cursor_idx ON events (org_id, cursor);
 CREATE INDEX events_occurred_at_idx ON events (occurred_at);
+
+-- Per org, the newest cursor retention has deleted: a resume from below it is refused.
+CREATE TABLE event_retention (
+  org_id uuid PRIMARY KEY REFERENCES orgs (id) ON DELETE CASCADE,
+  pruned_through bigint NOT NULL
+);

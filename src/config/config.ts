@@ -52,6 +52,18 @@ export interface SearchConfig {
   maxScanTuples: number;
 }
 
+/** The contribution pipeline and events log. */
+export interface ContributionsConfig {
+  /** Injection score at or above which contributions are QUARANTINED (HIVEGRAPH_INJECTION_THRESHOLD; unset = the screener's default). */
+  injectionThreshold: number | undefined;
+  /** Embedding similarity at or above which an artifact is flagged as a near-duplicate (HIVEGRAPH_NEAR_DUPLICATE_THRESHOLD, default 0.92). */
+  nearDuplicateThreshold: number;
+  /** Days events are kept; 0 keeps them forever (HIVEGRAPH_EVENTS_RETENTION_DAYS, default 30). */
+  eventsRetentionDays: number;
+  /** Most events a subscriber may have queued before it is ended with a resume cursor (HIVEGRAPH_SUBSCRIPTION_BUFFER, default 1000). */
+  subscriptionBuffer: number;
+}
+
 /** The whole, validated configuration. */
 export interface Config {
   server: { host: string; port: number; shutdownGraceMs: number };
@@ -64,6 +76,7 @@ export interface Config {
   logLevel: LogLevel;
   embedding: EmbeddingConfig;
   search: SearchConfig;
+  contributions: ContributionsConfig;
   limits: {
     /** Largest artifact content in bytes (HIVEGRAPH_MAX_CONTENT_BYTES, default 1 MiB). */
     maxContentBytes: number;
@@ -123,6 +136,10 @@ export const CONFIG_VARIABLES = [
   'HIVEGRAPH_SEARCH_CANDIDATES',
   'HIVEGRAPH_SEARCH_EF_SEARCH',
   'HIVEGRAPH_SEARCH_MAX_SCAN_TUPLES',
+  'HIVEGRAPH_INJECTION_THRESHOLD',
+  'HIVEGRAPH_NEAR_DUPLICATE_THRESHOLD',
+  'HIVEGRAPH_EVENTS_RETENTION_DAYS',
+  'HIVEGRAPH_SUBSCRIPTION_BUFFER',
 ] as const;
 
 /** Where `scripts/models.sh` installs the local model: `.models/` beside package.json. */
@@ -235,6 +252,23 @@ export function loadConfig(env: ConfigEnv = process.env, overrides: ConfigOverri
     maxScanTuples: int('HIVEGRAPH_SEARCH_MAX_SCAN_TUPLES', 20_000, 1, 100_000_000),
   };
 
+  const fraction = (name: (typeof CONFIG_VARIABLES)[number]): number | undefined => {
+    const raw = read(name);
+    if (raw === undefined) return undefined;
+    const value = Number(raw);
+    if (!/^\d*\.?\d+$/.test(raw) || !(value > 0 && value <= 1)) {
+      problems.push(`${name}: must be a number above 0 and at most 1, got "${raw}"`);
+      return undefined;
+    }
+    return value;
+  };
+  const contributions: ContributionsConfig = {
+    injectionThreshold: fraction('HIVEGRAPH_INJECTION_THRESHOLD'),
+    nearDuplicateThreshold: fraction('HIVEGRAPH_NEAR_DUPLICATE_THRESHOLD') ?? 0.92,
+    eventsRetentionDays: int('HIVEGRAPH_EVENTS_RETENTION_DAYS', 30, 0, 100_000),
+    subscriptionBuffer: int('HIVEGRAPH_SUBSCRIPTION_BUFFER', 1000, 1, 1_000_000),
+  };
+
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     server: { host, port, shutdownGraceMs },
@@ -245,6 +279,7 @@ export function loadConfig(env: ConfigEnv = process.env, overrides: ConfigOverri
     logLevel: level as LogLevel,
     embedding,
     search,
+    contributions,
     limits: { maxContentBytes, maxBodyBytes, query, rateLimitTiers },
   };
 }

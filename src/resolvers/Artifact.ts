@@ -64,7 +64,7 @@ export const Provenance: ProvenanceResolvers = {
   sourceAgentId: (a) => (a.sourceAgentId ? toGlobalId('User', a.sourceAgentId) : null),
   mcpClientId: (a) => a.mcpClientId,
   sessionId: (a) => a.sessionId,
-  contributionId: (a) => a.contributionId,
+  contributionId: (a) => (a.contributionId ? toGlobalId('Contribution', a.contributionId) : null),
   runId: (a) => a.runId,
 };
 

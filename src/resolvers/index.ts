@@ -17,6 +17,12 @@ import { apiKeys, collections, groups, users } from './Query/directory.ts';
 import { me } from './Query/me.ts';
 import { node } from './Query/node.ts';
 import { search, similar } from './Query/search.ts';
+import { autoApproveRules, contributions } from './Query/contributions.ts';
+import { events } from './Query/events.ts';
+import * as contributionMutations from './Mutation/contributions.ts';
+import { AutoApproveRule, Contribution, NearDuplicate } from './Contribution.ts';
+import { Event } from './Event.ts';
+import { Subscription } from './Subscription.ts';
 import { shortestPath } from './Query/shortestPath.ts';
 import { Relationship } from './Relationship.ts';
 import { DateTimeScalar, JSONScalar } from './scalars.ts';
@@ -34,8 +40,13 @@ export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
   JSON: JSONScalar,
   Node: { __resolveType: (record) => nodeTypeOf(record) },
-  Query: { me, node, artifact, artifacts, shortestPath, search, similar, users, groups, collections, apiKeys },
-  Mutation: { ...artifactMutations, ...identityMutations, ...relationshipMutations },
+  Query: { me, node, artifact, artifacts, shortestPath, search, similar, contributions, autoApproveRules, events, users, groups, collections, apiKeys },
+  Mutation: { ...artifactMutations, ...identityMutations, ...relationshipMutations, ...contributionMutations },
+  Subscription,
+  Contribution,
+  NearDuplicate,
+  AutoApproveRule,
+  Event,
   User,
   Group,
   GroupMember,

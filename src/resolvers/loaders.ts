@@ -14,6 +14,7 @@ import type {
   GroupRecord,
   RelationshipRecord,
   UserRecord,
+  ContributionRecord,
 } from '../store/records.ts';
 import type { Direction } from '../store/records.ts';
 
@@ -94,6 +95,8 @@ export interface Loaders {
   neighbors: DataLoader<NeighborsKey, string[], string>;
   /** Usage per billing period of a key (ADMIN only). */
   apiKeyUsage: DataLoader<string, ApiKeyUsageRecord[]>;
+  /** Contributions the viewer may read, by id. */
+  contribution: DataLoader<string, ContributionRecord | null>;
 }
 
 /** Builds the loaders for one request of `viewer`. */
@@ -131,5 +134,6 @@ export function createLoaders(services: Services, viewer: Viewer): Loaders {
       },
     ),
     apiKeyUsage: new DataLoader((ids) => services.apiKeys.usage(viewer, ids)),
+    contribution: new DataLoader(async (ids) => nullable(await services.contributions.getByIds(viewer, ids))),
   };
 }

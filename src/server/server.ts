@@ -66,6 +66,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   let graph: GraphStore | undefined;
   let embedder: Embedder | undefined;
   const backfill = new AbortController();
+  let startedServices: Services | undefined;
+  let pruneTimer: NodeJS.Timeout | undefined;
   let backfilling: Promise<void> = Promise.resolve();
   let apollo: ApolloServer<GraphQLContext> | undefined;
   let ws: WebSocketEndpoint | undefined;
@@ -91,7 +93,12 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       maxContentBytes: config.limits.maxContentBytes,
       embedding: { embedder, model: embeddingModel },
       searchTuning: { rrfK: config.search.rrfK, candidates: config.search.candidates },
+      ...(config.contributions.injectionThreshold !== undefined
+        ? { contributionPolicy: { injectionThreshold: config.contributions.injectionThreshold, nearDuplicateThreshold: config.contributions.nearDuplicateThreshold } }
+        : {}),
+      events: { subscriberBuffer: config.contributions.subscriptionBuffer, retentionDays: config.contributions.eventsRetentionDays },
     });
+    startedServices = services;
     const schema = buildSchema();
     const rateLimiter = createRateLimiter({ tiers: config.limits.rateLimitTiers });
     usage = createUsageCounter({
@@ -126,6 +133,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     // failed first start cannot swallow the generated admin key.
     const bootstrap = await ensureBootstrap(sql, { bootstrapAdminKey: config.bootstrapAdminKey });
     services.projector.start();
+    await services.events.start();
+    pruneTimer = startEventPruning(services, logger);
     backfilling = backfillEmbeddings(sql, embedder, embeddingModel, logger, backfill.signal);
 
     const { port } = server.address() as AddressInfo;
@@ -148,6 +157,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
           await started.stop(); // drains HTTP and WebSocket first, so every request is counted
           backfill.abort();
           await backfilling;
+          clearInterval(pruneTimer);
+          await services.events.stop();
           await services.projector.stop();
           await usageCounter.stop().catch((error: unknown) => logger.warn('final usage flush failed', { error: String(error) }));
           await openGraph.close();
@@ -164,11 +175,28 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     await usage?.stop().catch(() => undefined);
     backfill.abort();
     await backfilling;
+    clearInterval(pruneTimer);
+    await startedServices?.events.stop().catch(() => undefined);
     await graph?.close().catch(() => undefined);
     await embedder?.close().catch(() => undefined);
     await sql.close().catch(() => undefined);
     throw error;
   }
+}
+
+/** Prunes the events log now and then hourly, by the configured retention. */
+function startEventPruning(services: Services, logger: Logger): NodeJS.Timeout {
+  const prune = () =>
+    services.events.prune().then(
+      (n) => {
+        if (n > 0) logger.info(`pruned ${n} events older than the retention period`);
+      },
+      (error: unknown) => logger.warn('event pruning failed; it is retried in an hour', { error: String(error) }),
+    );
+  void prune();
+  const timer = setInterval(() => void prune(), 3_600_000);
+  timer.unref();
+  return timer;
 }
 
 /**

@@ -9,9 +9,7 @@ import {
   getArtifactsByIds,
   getRevisions,
   getShareGroupIds,
-  insertArtifact,
   insertRevision,
-  insertShares,
   listArtifacts,
   lockVisibleArtifact,
   setArtifactDeleted,
@@ -22,10 +20,12 @@ import {
 } from '../store/repositories/artifacts.repo.ts';
 import { getCollectionsByIds } from '../store/repositories/collections.repo.ts';
 import { existingGroupIds } from '../store/repositories/groups.repo.ts';
+import { appendEvent } from '../store/repositories/events.repo.ts';
 import { enqueueGraphChange } from '../store/repositories/relationships.repo.ts';
 import type { Queryable, SqlClient } from '../store/types.ts';
 import { assertCanModifyArtifact, assertCanWriteArtifacts } from './access.ts';
 import { contentDigest, FIELD_LIMITS, validContent, validKind, validMetadata, validTags, validText } from './validate.ts';
+import { insertArtifactWithHistory } from './artifact-writes.ts';
 import type { Viewer } from './viewer.ts';
 
 /** Input of {@link ArtifactsService.create}. */
@@ -131,7 +131,7 @@ export function createArtifactsService(deps: {
             const [collection] = await getCollectionsByIds(tx, viewer.orgId, [input.collectionId]);
             if (!collection) throw new NotFoundError('Collection');
           }
-          const artifact = await insertArtifact(tx, {
+          const artifact = await insertArtifactWithHistory(tx, {
             orgId: viewer.orgId,
             ownerId: viewer.userId,
             collectionId: input.collectionId ?? null,
@@ -151,10 +151,8 @@ export function createArtifactsService(deps: {
             contributionId: null,
             runId: null,
             embedding,
-          });
-          await insertShares(tx, viewer.orgId, artifact.id, groupIds);
-          await insertRevision(tx, { orgId: viewer.orgId, artifact, change: 'CREATED', previousDigest: null, changedBy: viewer.userId, metadataJson });
-          await enqueueGraphChange(tx, viewer.orgId, 'artifact', artifact.id);
+          }, groupIds, viewer.userId);
+          await appendEvent(tx, { orgId: viewer.orgId, type: 'ARTIFACT_CREATED', actorId: viewer.userId, artifactId: artifact.id });
           return artifact;
         });
       } catch (error) {
@@ -226,6 +224,7 @@ export function createArtifactsService(deps: {
             changedBy: viewer.userId,
             metadataJson: newMetadataJson,
           });
+          await appendEvent(tx, { orgId: current.orgId, type: 'ARTIFACT_UPDATED', actorId: viewer.userId, artifactId: id });
           return updated;
         });
       } catch (error) {
@@ -249,6 +248,7 @@ export function createArtifactsService(deps: {
         const groups = await checkGroups(tx, viewer, visibility, groupIds ?? []);
         const shared = await setArtifactSharing(tx, current.orgId, id, visibility, groups);
         await enqueueGraphChange(tx, current.orgId, 'artifact', id);
+        await appendEvent(tx, { orgId: current.orgId, type: 'ARTIFACT_UPDATED', actorId: viewer.userId, artifactId: id });
         return shared;
       }).finally(deps.onGraphChange);
     },
@@ -275,6 +275,8 @@ export function createArtifactsService(deps: {
         metadataJson: current.metadataText,
       });
       await enqueueGraphChange(tx, current.orgId, 'artifact', id);
+      // A restore is an update of the artifact's state (EventType has no RESTORED).
+      await appendEvent(tx, { orgId: current.orgId, type: deleted ? 'ARTIFACT_DELETED' : 'ARTIFACT_UPDATED', actorId: viewer.userId, artifactId: id });
       return changed;
     }).finally(deps.onGraphChange);
   }

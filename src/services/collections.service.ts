@@ -5,6 +5,7 @@
 import { ConflictError, NotFoundError } from '../shared/errors.ts';
 import type { CollectionRecord, Page } from '../store/records.ts';
 import { lockVisibleArtifact, setArtifactsCollection } from '../store/repositories/artifacts.repo.ts';
+import { appendEvent } from '../store/repositories/events.repo.ts';
 import { getCollectionsByIds, insertCollection, listCollections } from '../store/repositories/collections.repo.ts';
 import type { SqlClient } from '../store/types.ts';
 import { assertCanModifyArtifact, assertCanOrganise } from './access.ts';
@@ -47,6 +48,9 @@ export function createCollectionsService(deps: { sql: SqlClient }): CollectionsS
             assertCanModifyArtifact(viewer, artifact);
           }
           await setArtifactsCollection(tx, viewer.orgId, ids, collectionId);
+          for (const artifactId of ids) {
+            await appendEvent(tx, { orgId: viewer.orgId, type: 'ARTIFACT_UPDATED', actorId: viewer.userId, artifactId });
+          }
           return collection;
         });
       } catch (error) {

@@ -9,6 +9,7 @@ import { BadUserInputError, ConflictError, NotFoundError, ServiceUnavailableErro
 import type { ArtifactRecord, Direction, RelationshipRecord } from '../store/records.ts';
 import { getArtifactsByIds, lockVisibleArtifact } from '../store/repositories/artifacts.repo.ts';
 import { getGroupsByUserIds } from '../store/repositories/groups.repo.ts';
+import { appendEvent } from '../store/repositories/events.repo.ts';
 import {
   deleteRelationship,
   enqueueGraphChange,
@@ -104,6 +105,14 @@ export function createGraphService(deps: { sql: SqlClient; graph: GraphStore; pr
             createdBy: viewer.userId,
           });
           await enqueueGraphChange(tx, from.orgId, 'relationship', created.id);
+          await appendEvent(tx, {
+            orgId: from.orgId,
+            type: 'RELATIONSHIP_CREATED',
+            actorId: viewer.userId,
+            relationshipId: created.id,
+            fromArtifactId: created.fromId,
+            toArtifactId: created.toId,
+          });
           return created;
         })
         .catch((error: unknown) => {
@@ -126,6 +135,14 @@ export function createGraphService(deps: { sql: SqlClient; graph: GraphStore; pr
         assertCanModifyArtifact(viewer, from);
         await deleteRelationship(tx, id);
         await enqueueGraphChange(tx, relationship.orgId, 'relationship', id);
+        await appendEvent(tx, {
+          orgId: relationship.orgId,
+          type: 'RELATIONSHIP_DELETED',
+          actorId: viewer.userId,
+          relationshipId: id,
+          fromArtifactId: relationship.fromId,
+          toArtifactId: relationship.toId,
+        });
       });
       projector.kick();
       return true;

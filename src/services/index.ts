@@ -8,6 +8,7 @@ import type { EmbeddingModelRecord } from '../store/records.ts';
 import type { GraphStore, SqlClient } from '../store/types.ts';
 import { createApiKeysService, type ApiKeysService } from './api-keys.service.ts';
 import { createArtifactsService, type ArtifactsService } from './artifacts.service.ts';
+import { DEFAULT_INJECTION_THRESHOLD } from '../pipeline/injection.ts';
 import { embeddingText } from './embedding-models.ts';
 import { createAuthService, type AuthService } from './auth.service.ts';
 import { createCollectionsService, type CollectionsService } from './collections.service.ts';
@@ -17,6 +18,8 @@ import { createGroupsService, type GroupsService } from './groups.service.ts';
 import { createHealthService, type HealthService } from './health.service.ts';
 import { createOrgsService, type OrgsService } from './orgs.service.ts';
 import { createSearchService, type SearchService, type SearchTuning } from './search.service.ts';
+import { createContributionsService, type ContributionPolicy, type ContributionsService } from './contributions.service.ts';
+import { createEventsService, type EventsService } from './events.service.ts';
 import { createUsersService, type UsersService } from './users.service.ts';
 
 export type { Viewer } from './viewer.ts';
@@ -26,6 +29,8 @@ export type { CreatedApiKey } from './api-keys.service.ts';
 export type { ArtifactFilterValues } from '../store/repositories/artifacts.repo.ts';
 export type { SearchLegs } from '../store/repositories/search.repo.ts';
 export type { NearDuplicate, SearchTuning } from './search.service.ts';
+export type { ContributeInput, ContributionPolicy } from './contributions.service.ts';
+export { decodeEventCursor, encodeEventCursor, SubscriberLaggingError, type SubscribeOptions } from './events.service.ts';
 export {
   describeModel,
   embedMissing,
@@ -44,6 +49,9 @@ export interface Services {
   collections: CollectionsService;
   artifacts: ArtifactsService;
   search: SearchService;
+  contributions: ContributionsService;
+  /** The events log and live fan-out; the server starts and stops its listener. */
+  events: EventsService;
   graph: GraphService;
   /** Keeps the graph store in step with SQL; the server starts and stops it. */
   projector: GraphProjector;
@@ -67,12 +75,21 @@ export interface ServiceDeps {
   embedding?: { embedder: Embedder; model: EmbeddingModelRecord } | undefined;
   /** RRF k and candidates per leg (HIVEGRAPH_SEARCH_*; default 60 and 100). */
   searchTuning?: SearchTuning;
+  /** Quarantine and near-duplicate thresholds (defaults: the screener's threshold, 0.92). */
+  contributionPolicy?: ContributionPolicy;
+  /** Events: subscriber queue bound and retention (defaults 1000 events, 30 days). */
+  events?: { subscriberBuffer: number; retentionDays: number };
 }
 
 /** Builds the services container. */
 export function createServices(deps: ServiceDeps): Services {
   const projector = createGraphProjector(deps);
   const { embedding } = deps;
+  const embed = async (title: string | null, content: string) => {
+    if (!embedding) return null;
+    return { vector: (await embedding.embedder.embed([embeddingText(title, content)]))[0]!, modelId: embedding.model.id };
+  };
+  const search = createSearchService({ sql: deps.sql, embedder: embedding?.embedder, tuning: deps.searchTuning ?? { rrfK: 60, candidates: 100 } });
   return {
     auth: createAuthService(deps),
     apiKeys: createApiKeysService(deps),
@@ -82,12 +99,17 @@ export function createServices(deps: ServiceDeps): Services {
     artifacts: createArtifactsService({
       ...deps,
       onGraphChange: () => projector.kick(),
-      embed: async (title, content) => {
-        if (!embedding) return null;
-        return { vector: (await embedding.embedder.embed([embeddingText(title, content)]))[0]!, modelId: embedding.model.id };
-      },
+      embed,
     }),
-    search: createSearchService({ sql: deps.sql, embedder: embedding?.embedder, tuning: deps.searchTuning ?? { rrfK: 60, candidates: 100 } }),
+    search,
+    contributions: createContributionsService({
+      sql: deps.sql,
+      search,
+      embed,
+      maxContentBytes: deps.maxContentBytes,
+      policy: deps.contributionPolicy ?? { injectionThreshold: DEFAULT_INJECTION_THRESHOLD, nearDuplicateThreshold: 0.92 },
+    }),
+    events: createEventsService({ sql: deps.sql, logger: deps.logger, ...(deps.events ?? { subscriberBuffer: 1000, retentionDays: 30 }) }),
     graph: createGraphService({ ...deps, projector }),
     projector,
     health: createHealthService({ ...deps, projector, embedder: embedding?.embedder }),

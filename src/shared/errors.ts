@@ -79,7 +79,7 @@ export class ConflictError extends HivegraphError {
 
 /** A backend (SQL, graph store, embedder) cannot be reached right now. */
 export class ServiceUnavailableError extends HivegraphError {
-  constructor(message: string, options: { cause?: unknown } = {}) {
+  constructor(message: string, options: { cause?: unknown; extensions?: Record<string, unknown> } = {}) {
     super(ErrorCode.SERVICE_UNAVAILABLE, message, options);
   }
 }

@@ -181,3 +181,98 @@ export interface EmbeddingModelRecord {
   createdAt: Date;
   activatedAt: Date | null;
 }
+
+/** The kinds of state change the events log records. */
+export const EVENT_TYPES = [
+  'ARTIFACT_CREATED',
+  'ARTIFACT_UPDATED',
+  'ARTIFACT_DELETED',
+  'RELATIONSHIP_CREATED',
+  'RELATIONSHIP_DELETED',
+  'CONTRIBUTION_SUBMITTED',
+  'CONTRIBUTION_APPROVED',
+  'CONTRIBUTION_REJECTED',
+  'RUN_UPDATED',
+] as const;
+
+/** One of {@link EVENT_TYPES}. */
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/** An artifact an event concerns, as the visibility rule needs it. */
+export interface EventSubject {
+  id: string;
+  orgId: string;
+  visibility: Visibility;
+  ownerId: string;
+  groupIds: string[];
+}
+
+/** One entry of the events log. */
+export interface EventRecord {
+  /** Monotonic within the org (and globally increasing in allocation order). */
+  cursor: number;
+  orgId: string;
+  type: EventType;
+  actorId: string | null;
+  artifactId: string | null;
+  relationshipId: string | null;
+  fromArtifactId: string | null;
+  toArtifactId: string | null;
+  contributionId: string | null;
+  runId: string | null;
+  occurredAt: Date;
+  /** The artifacts it concerns (its artifact, or a relationship's ends) with their current access. */
+  subjects: EventSubject[];
+  /** For contribution events: who contributed and the visibility the contribution asks for. */
+  contributionAccess: { contributorId: string; visibility: Visibility; groupIds: string[] } | null;
+}
+
+/** Where a contribution stands in review. */
+export type ContributionStatus = 'PENDING' | 'APPROVED' | 'REJECTED' | 'QUARANTINED';
+
+/** Something submitted through the moderated pipeline (content already scrubbed). */
+export interface ContributionRecord {
+  id: string;
+  orgId: string;
+  seq: number;
+  contributorId: string;
+  status: ContributionStatus;
+  kind: string;
+  title: string | null;
+  /** After PII scrubbing; the original is never stored. */
+  content: string;
+  contentDigest: string;
+  metadata: Record<string, unknown>;
+  tags: string[];
+  codebase: string | null;
+  visibility: Visibility;
+  sharedWithGroupIds: string[];
+  sessionId: string | null;
+  mcpClientId: string | null;
+  redactions: { type: string; count: number }[];
+  injectionScore: number;
+  flags: string[];
+  /** The artifact approval created, or the existing one with the same digest. */
+  artifactId: string | null;
+  nearDuplicates: { artifactId: string; similarity: number }[];
+  reviewerId: string | null;
+  reviewNote: string | null;
+  createdAt: Date;
+  reviewedAt: Date | null;
+}
+
+/** An org's auto-approve rule for one kind. */
+export interface AutoApproveRuleRecord {
+  id: string;
+  orgId: string;
+  kind: string;
+  enabled: boolean;
+  updatedById: string;
+  updatedAt: Date;
+}
+
+/** A near-duplicate recorded on a contribution. */
+export interface NearDuplicateRecord {
+  artifactId: string;
+  similarity: number;
+}

@@ -87,6 +87,19 @@ describe('loadConfig: embeddings and search', () => {
     expect(config.embedding).toMatchObject({ backend: 'openai', model: 'nomic-embed-text', dimension: 768, apiKey: 'secret', batchSize: 16 });
   });
 
+  it('reads the contribution and events variables', () => {
+    expect(loadConfig({}).contributions).toEqual({ injectionThreshold: undefined, nearDuplicateThreshold: 0.92, eventsRetentionDays: 30, subscriptionBuffer: 1000 });
+    const config = loadConfig({
+      HIVEGRAPH_INJECTION_THRESHOLD: '0.7',
+      HIVEGRAPH_NEAR_DUPLICATE_THRESHOLD: '.95',
+      HIVEGRAPH_EVENTS_RETENTION_DAYS: '0',
+      HIVEGRAPH_SUBSCRIPTION_BUFFER: '50',
+    });
+    expect(config.contributions).toEqual({ injectionThreshold: 0.7, nearDuplicateThreshold: 0.95, eventsRetentionDays: 0, subscriptionBuffer: 50 });
+    expect(() => loadConfig({ HIVEGRAPH_INJECTION_THRESHOLD: '1.5' })).toThrow(/HIVEGRAPH_INJECTION_THRESHOLD: must be a number above 0 and at most 1/);
+    expect(() => loadConfig({ HIVEGRAPH_NEAR_DUPLICATE_THRESHOLD: 'high' })).toThrow(/HIVEGRAPH_NEAR_DUPLICATE_THRESHOLD/);
+  });
+
   it('reads the search tuning variables', () => {
     const config = loadConfig({ HIVEGRAPH_SEARCH_RRF_K: '10', HIVEGRAPH_SEARCH_CANDIDATES: '40', HIVEGRAPH_SEARCH_EF_SEARCH: '200', HIVEGRAPH_SEARCH_MAX_SCAN_TUPLES: '50000' });
     expect(config.search).toEqual({ rrfK: 10, candidates: 40, efSearch: 200, maxScanTuples: 50_000 });

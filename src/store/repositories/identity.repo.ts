@@ -179,3 +179,10 @@ export async function getApiKeyUsage(q: Queryable, keyIds: readonly string[]): P
   for (const row of rows) byKey.set(row.keyId, [...(byKey.get(row.keyId) ?? []), row]);
   return keyIds.map((id) => byKey.get(id) ?? []);
 }
+
+/** Which of `ids` are API keys that are not revoked. */
+export async function activeKeyIds(q: Queryable, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const { rows } = await q.query<{ id: string }>('SELECT id FROM api_keys WHERE id = ANY($1::uuid[]) AND revoked_at IS NULL', [ids]);
+  return new Set(rows.map((r) => r.id));
+}

@@ -1,0 +1,267 @@
+/**
+ * The moderated contribution pipeline. `contribute` (any role but READER; an AGENT's only
+ * write) runs, in order:
+ *
+ * 1. PII scrubbing of title, content, tags and metadata strings (the original is never stored
+ *    or logged; `redactions` counts what was replaced);
+ * 2. prompt-injection screening: at or above the threshold the contribution is QUARANTINED —
+ *    never auto-approved, still reviewable;
+ * 3. duplicates: a visible artifact with the same digest is linked instead of copied;
+ *    near-duplicates (embedding similarity ≥ threshold) are flagged for the reviewer;
+ * 4. the org's auto-approve rule for the kind, else PENDING.
+ *
+ * Approval (REVIEWER or ADMIN) creates the artifact with provenance in the same transaction
+ * as the status change and the events; rejection records the reason.
+ */
+import { screenInjection } from '../pipeline/injection.ts';
+import { PII_TYPES, scrubPii, type PiiType, type Redaction } from '../pipeline/pii.ts';
+import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from '../shared/errors.ts';
+import type { AutoApproveRuleRecord, ContributionRecord, ContributionStatus, Page, Visibility } from '../store/records.ts';
+import { listArtifacts, type StoredEmbedding } from '../store/repositories/artifacts.repo.ts';
+import {
+  getContributionsByIds,
+  insertContribution,
+  isAutoApproved,
+  listAutoApproveRules,
+  listContributions,
+  lockContribution,
+  setContributionReview,
+  upsertAutoApproveRule,
+} from '../store/repositories/contributions.repo.ts';
+import { appendEvent } from '../store/repositories/events.repo.ts';
+import { existingGroupIds } from '../store/repositories/groups.repo.ts';
+import type { Queryable, SqlClient } from '../store/types.ts';
+import { assertAdmin } from './access.ts';
+import { insertArtifactWithHistory } from './artifact-writes.ts';
+import type { SearchService } from './search.service.ts';
+import { contentDigest, validContent, validKind, validMetadata, validTags, validText, FIELD_LIMITS } from './validate.ts';
+import type { Viewer } from './viewer.ts';
+
+/** Input of {@link ContributionsService.contribute}. */
+export interface ContributeInput {
+  kind: string;
+  title?: string | null;
+  content: string;
+  metadata?: unknown;
+  tags?: readonly string[] | null;
+  codebase?: string | null;
+  visibility?: Visibility | null;
+  sharedWithGroupIds?: readonly string[] | null;
+  sessionId?: string | null;
+  mcpClientId?: string | null;
+}
+
+/** Tuning of the pipeline (HIVEGRAPH_INJECTION_THRESHOLD, HIVEGRAPH_NEAR_DUPLICATE_THRESHOLD). */
+export interface ContributionPolicy {
+  /** Injection score at or above which a contribution is QUARANTINED. */
+  injectionThreshold: number;
+  /** Embedding similarity at or above which an artifact is flagged as a near-duplicate. */
+  nearDuplicateThreshold: number;
+}
+
+/** Contribution operations. */
+export interface ContributionsService {
+  contribute(viewer: Viewer, input: ContributeInput): Promise<ContributionRecord>;
+  /** @throws FORBIDDEN unless REVIEWER or ADMIN; CONFLICT when already reviewed */
+  approve(viewer: Viewer, id: string, note?: string | null): Promise<ContributionRecord>;
+  /** @throws FORBIDDEN unless REVIEWER or ADMIN; CONFLICT when already reviewed; BAD_USER_INPUT without a reason */
+  reject(viewer: Viewer, id: string, reason: string): Promise<ContributionRecord>;
+  /** ADMIN only. */
+  setAutoApproveRule(viewer: Viewer, kind: string, enabled: boolean): Promise<AutoApproveRuleRecord>;
+  autoApproveRules(viewer: Viewer): Promise<AutoApproveRuleRecord[]>;
+  getByIds(viewer: Viewer, ids: readonly string[]): Promise<(ContributionRecord | undefined)[]>;
+  list(viewer: Viewer, filter: { status?: ContributionStatus | null }, page: { first: number; afterSeq?: number | undefined }): Promise<Page<ContributionRecord>>;
+}
+
+/** Flag set on a contribution whose digest matches a visible artifact (linked, not copied). */
+export const DUPLICATE_FLAG = 'duplicate';
+/** Flag set when near-duplicates were found. */
+export const NEAR_DUPLICATE_FLAG = 'near-duplicate';
+
+/** Creates the contributions service. */
+export function createContributionsService(deps: {
+  sql: SqlClient;
+  search: SearchService;
+  policy: ContributionPolicy;
+  maxContentBytes: number;
+  embed: (title: string | null, content: string) => Promise<StoredEmbedding | null>;
+}): ContributionsService {
+  const { sql, policy } = deps;
+  const notFound = () => new NotFoundError('Contribution');
+
+  function assertReviewer(viewer: Viewer): void {
+    if (viewer.role !== 'REVIEWER' && viewer.role !== 'ADMIN') throw new ForbiddenError('Only REVIEWERs and ADMINs review contributions.');
+  }
+
+  /** Approves inside `tx`: creates (or links) the artifact, records the review and the events. */
+  async function approveIn(
+    tx: Queryable,
+    contribution: ContributionRecord,
+    reviewerId: string | null,
+    note: string | null,
+    embedding: StoredEmbedding | null,
+    actorId: string,
+  ): Promise<ContributionRecord> {
+    let artifactId = contribution.artifactId;
+    if (artifactId === null) {
+      const artifact = await insertArtifactWithHistory(
+        tx,
+        {
+          orgId: contribution.orgId,
+          ownerId: contribution.contributorId,
+          collectionId: null,
+          name: null,
+          kind: contribution.kind,
+          title: contribution.title,
+          content: contribution.content,
+          contentDigest: contribution.contentDigest,
+          sizeBytes: Buffer.byteLength(contribution.content, 'utf8'),
+          metadataJson: JSON.stringify(contribution.metadata),
+          tags: contribution.tags,
+          codebase: contribution.codebase,
+          visibility: contribution.visibility,
+          sourceAgentId: contribution.contributorId,
+          mcpClientId: contribution.mcpClientId,
+          sessionId: contribution.sessionId,
+          contributionId: contribution.id,
+          runId: null,
+          embedding,
+        },
+        contribution.sharedWithGroupIds,
+        contribution.contributorId,
+      );
+      artifactId = artifact.id;
+      await appendEvent(tx, { orgId: contribution.orgId, type: 'ARTIFACT_CREATED', actorId, artifactId });
+    }
+    const reviewed = await setContributionReview(tx, contribution.id, { status: 'APPROVED', reviewerId, note, artifactId });
+    await appendEvent(tx, { orgId: contribution.orgId, type: 'CONTRIBUTION_APPROVED', actorId, contributionId: contribution.id });
+    return reviewed;
+  }
+
+  return {
+    async contribute(viewer, input) {
+      if (viewer.role === 'READER') throw new ForbiddenError('READERs cannot contribute.');
+      const kind = validKind(input.kind);
+      validContent(input.content, deps.maxContentBytes);
+      const rawTitle = validText(input.title, 'title', FIELD_LIMITS.title);
+      const codebase = validText(input.codebase, 'codebase', FIELD_LIMITS.codebase);
+      const rawTags = validTags(input.tags);
+      const rawMetadata = JSON.parse(validMetadata(input.metadata)) as unknown;
+      const visibility = input.visibility ?? 'ORG';
+      const sessionId = validText(input.sessionId, 'sessionId', 200);
+      const mcpClientId = validText(input.mcpClientId, 'mcpClientId', 200);
+      const groupIds = [...new Set(input.sharedWithGroupIds ?? [])];
+      if (groupIds.length > 0 && visibility !== 'GROUP') throw new BadUserInputError('sharedWithGroupIds only applies to GROUP visibility.', 'sharedWithGroupIds');
+      if (visibility === 'GROUP' && groupIds.length === 0) throw new BadUserInputError('GROUP visibility needs at least one group in sharedWithGroupIds.', 'sharedWithGroupIds');
+
+      // 1. Screen the original text (in memory only), then scrub everything that is stored.
+      const injection = screenInjection([rawTitle, input.content].filter((t) => t).join('\n'));
+      const counts = new Map<PiiType, number>();
+      const scrub = (text: string): string => {
+        const result = scrubPii(text);
+        for (const r of result.redactions) counts.set(r.type, (counts.get(r.type) ?? 0) + r.count);
+        return result.text;
+      };
+      const content = scrub(input.content);
+      const title = rawTitle === null ? null : scrub(rawTitle);
+      const tags = validTags(rawTags.map(scrub));
+      const metadataJson = JSON.stringify(scrubJson(rawMetadata, scrub));
+      const redactions: Redaction[] = PII_TYPES.filter((type) => counts.has(type)).map((type) => ({ type, count: counts.get(type)! }));
+      const digest = contentDigest(content);
+
+      // 3. Duplicates among what the contributor can see (never reveal what they cannot).
+      const same = await listArtifacts(sql, viewer, { contentDigest: digest }, { first: 1 });
+      const duplicateOf = same.items[0]?.id ?? null;
+      const near = duplicateOf
+        ? []
+        : await deps.search.nearDuplicates(viewer, { title, content }, { threshold: policy.nearDuplicateThreshold, first: 5 });
+      const quarantined = injection.score >= policy.injectionThreshold;
+      const flags = [
+        ...injection.signals.map((s) => `injection:${s}`),
+        ...(duplicateOf ? [DUPLICATE_FLAG] : []),
+        ...(near.length > 0 ? [NEAR_DUPLICATE_FLAG] : []),
+      ];
+      const embedding = quarantined || duplicateOf ? null : await deps.embed(title, content);
+
+      return sql.transaction(async (tx) => {
+        if ((await existingGroupIds(tx, viewer.orgId, groupIds)).size !== groupIds.length) throw new NotFoundError('Group');
+        const autoApprove = !quarantined && (await isAutoApproved(tx, viewer.orgId, kind));
+        const contribution = await insertContribution(tx, {
+          orgId: viewer.orgId,
+          contributorId: viewer.userId,
+          status: quarantined ? 'QUARANTINED' : 'PENDING',
+          kind,
+          title,
+          content,
+          contentDigest: digest,
+          metadataJson,
+          tags,
+          codebase,
+          visibility,
+          sharedWithGroupIds: groupIds,
+          sessionId,
+          mcpClientId,
+          redactions,
+          injectionScore: Math.round(injection.score * 1e4) / 1e4,
+          flags,
+          artifactId: duplicateOf,
+          nearDuplicates: near.map((n) => ({ artifactId: n.artifact.id, similarity: Math.round(n.similarity * 1e4) / 1e4 })),
+        });
+        await appendEvent(tx, { orgId: viewer.orgId, type: 'CONTRIBUTION_SUBMITTED', actorId: viewer.userId, contributionId: contribution.id });
+        if (!autoApprove) return contribution;
+        return approveIn(tx, contribution, null, 'auto-approved by rule', embedding, viewer.userId);
+      });
+    },
+
+    async approve(viewer, id, note) {
+      assertReviewer(viewer);
+      const reviewNote = validText(note, 'note', 2000);
+      const [visible] = await getContributionsByIds(sql, viewer, [id]);
+      if (!visible) throw notFound();
+      const embedding = visible.artifactId ? null : await deps.embed(visible.title, visible.content);
+      return sql.transaction(async (tx) => {
+        const current = await lockContribution(tx, viewer.orgId, id);
+        if (!current) throw notFound();
+        if (current.status === 'APPROVED' || current.status === 'REJECTED') {
+          throw new ConflictError(`This contribution was already ${current.status.toLowerCase()}.`);
+        }
+        return approveIn(tx, current, viewer.userId, reviewNote, embedding, viewer.userId);
+      });
+    },
+
+    async reject(viewer, id, reason) {
+      assertReviewer(viewer);
+      const note = validText(reason, 'reason', 2000);
+      if (note === null) throw new BadUserInputError('A rejection needs a reason.', 'reason');
+      return sql.transaction(async (tx) => {
+        const current = await lockContribution(tx, viewer.orgId, id);
+        if (!current) throw notFound();
+        if (current.status === 'APPROVED' || current.status === 'REJECTED') {
+          throw new ConflictError(`This contribution was already ${current.status.toLowerCase()}.`);
+        }
+        const rejected = await setContributionReview(tx, id, { status: 'REJECTED', reviewerId: viewer.userId, note, artifactId: null });
+        await appendEvent(tx, { orgId: viewer.orgId, type: 'CONTRIBUTION_REJECTED', actorId: viewer.userId, contributionId: id });
+        return rejected;
+      });
+    },
+
+    async setAutoApproveRule(viewer, kind, enabled) {
+      assertAdmin(viewer, 'set auto-approve rules');
+      return upsertAutoApproveRule(sql, viewer.orgId, validKind(kind), enabled, viewer.userId);
+    },
+
+    autoApproveRules: (viewer) => listAutoApproveRules(sql, viewer.orgId),
+    getByIds: (viewer, ids) => getContributionsByIds(sql, viewer, ids),
+    list: (viewer, filter, page) => listContributions(sql, viewer, filter, page),
+  };
+}
+
+/** Applies `scrub` to every string (keys included) of a JSON value. */
+function scrubJson(value: unknown, scrub: (text: string) => string): unknown {
+  if (typeof value === 'string') return scrub(value);
+  if (Array.isArray(value)) return value.map((v) => scrubJson(v, scrub));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [scrub(k), scrubJson(v, scrub)]));
+  }
+  return value;
+}
