@@ -22,6 +22,7 @@ export const Artifact: ArtifactResolvers = {
     return groups.filter((g): g is Exclude<typeof g, Error | null> => g !== null && !(g instanceof Error));
   },
   provenance: (artifact) => artifact,
+  producedBy: (artifact, _args, { loaders, viewer }) => (artifact.runId && artifact.orgId === viewer.orgId ? loaders.run.load(artifact.runId) : null),
   relationships: async (artifact, args, { loaders }) => {
     const { first, after } = pageArgs(args.first, args.after);
     // A deleted artifact is not part of the graph: like neighbours, it has no relationships to show.
@@ -65,7 +66,7 @@ export const Provenance: ProvenanceResolvers = {
   mcpClientId: (a) => a.mcpClientId,
   sessionId: (a) => a.sessionId,
   contributionId: (a) => (a.contributionId ? toGlobalId('Contribution', a.contributionId) : null),
-  runId: (a) => a.runId,
+  runId: (a) => (a.runId ? toGlobalId('Run', a.runId) : null),
 };
 
 /** `ArtifactRevision.changedBy` through the user loader. */

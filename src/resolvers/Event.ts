@@ -11,4 +11,5 @@ export const Event: EventResolvers = {
   relationship: (e, _args, { loaders }) => (e.relationshipId ? loaders.relationship.load(e.relationshipId) : null),
   relationshipId: (e) => (e.relationshipId ? toGlobalId('Relationship', e.relationshipId) : null),
   contribution: (e, _args, { loaders }) => (e.contributionId ? loaders.contribution.load(e.contributionId) : null),
+  run: (e, _args, { loaders }) => (e.runId ? loaders.run.load(e.runId) : null),
 };

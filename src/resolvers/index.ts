@@ -19,6 +19,9 @@ import { node } from './Query/node.ts';
 import { search, similar } from './Query/search.ts';
 import { autoApproveRules, contributions } from './Query/contributions.ts';
 import { events } from './Query/events.ts';
+import { contextPackage, contextPackages, run, runs } from './Query/runs.ts';
+import * as runMutations from './Mutation/runs.ts';
+import { ContextItem, ContextPackage, Run } from './Run.ts';
 import * as contributionMutations from './Mutation/contributions.ts';
 import { AutoApproveRule, Contribution, NearDuplicate } from './Contribution.ts';
 import { Event } from './Event.ts';
@@ -40,13 +43,16 @@ export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
   JSON: JSONScalar,
   Node: { __resolveType: (record) => nodeTypeOf(record) },
-  Query: { me, node, artifact, artifacts, shortestPath, search, similar, contributions, autoApproveRules, events, users, groups, collections, apiKeys },
-  Mutation: { ...artifactMutations, ...identityMutations, ...relationshipMutations, ...contributionMutations },
+  Query: { me, node, artifact, artifacts, shortestPath, search, similar, contributions, autoApproveRules, events, run, runs, contextPackage, contextPackages, users, groups, collections, apiKeys },
+  Mutation: { ...artifactMutations, ...identityMutations, ...relationshipMutations, ...contributionMutations, ...runMutations },
   Subscription,
   Contribution,
   NearDuplicate,
   AutoApproveRule,
   Event,
+  Run,
+  ContextPackage,
+  ContextItem,
   User,
   Group,
   GroupMember,

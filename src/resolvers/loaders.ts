@@ -15,6 +15,10 @@ import type {
   RelationshipRecord,
   UserRecord,
   ContributionRecord,
+  ContextPackageItemRecord,
+  ContextPackageRecord,
+  RunRecord,
+  RunStepRecord,
 } from '../store/records.ts';
 import type { Direction } from '../store/records.ts';
 
@@ -97,6 +101,17 @@ export interface Loaders {
   apiKeyUsage: DataLoader<string, ApiKeyUsageRecord[]>;
   /** Contributions the viewer may read, by id. */
   contribution: DataLoader<string, ContributionRecord | null>;
+  /** Runs of the viewer's org, by id. */
+  run: DataLoader<string, RunRecord | null>;
+  /** Input / output artifact ids of a run, in order (resolve through `artifact`). */
+  runInputs: DataLoader<string, string[]>;
+  runOutputs: DataLoader<string, string[]>;
+  /** Steps of a run, in order. */
+  runSteps: DataLoader<string, RunStepRecord[]>;
+  /** Context package versions of the viewer's org, by id. */
+  contextPackage: DataLoader<string, ContextPackageRecord | null>;
+  /** Items of a package version, in order. */
+  contextItems: DataLoader<string, ContextPackageItemRecord[]>;
 }
 
 /** Builds the loaders for one request of `viewer`. */
@@ -135,5 +150,11 @@ export function createLoaders(services: Services, viewer: Viewer): Loaders {
     ),
     apiKeyUsage: new DataLoader((ids) => services.apiKeys.usage(viewer, ids)),
     contribution: new DataLoader(async (ids) => nullable(await services.contributions.getByIds(viewer, ids))),
+    run: new DataLoader(async (ids) => nullable(await services.runs.getByIds(viewer, ids))),
+    runInputs: new DataLoader((ids) => services.runs.artifactIds(ids, 'INPUT')),
+    runOutputs: new DataLoader((ids) => services.runs.artifactIds(ids, 'OUTPUT')),
+    runSteps: new DataLoader((ids) => services.runs.steps(ids)),
+    contextPackage: new DataLoader(async (ids) => nullable(await services.contextPackages.getByIds(viewer, ids))),
+    contextItems: new DataLoader((ids) => services.contextPackages.items(ids)),
   };
 }

@@ -3,7 +3,7 @@
  * share. Every write runs in one transaction with its revision row; every read applies the
  * caller's visibility inside SQL.
  */
-import { BadUserInputError, ConflictError, NotFoundError } from '../shared/errors.ts';
+import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from '../shared/errors.ts';
 import type { ArtifactRecord, ArtifactRevisionRecord, Page, Visibility } from '../store/records.ts';
 import {
   getArtifactsByIds,
@@ -21,6 +21,7 @@ import {
 import { getCollectionsByIds } from '../store/repositories/collections.repo.ts';
 import { existingGroupIds } from '../store/repositories/groups.repo.ts';
 import { appendEvent } from '../store/repositories/events.repo.ts';
+import { addRunArtifacts, lockRun } from '../store/repositories/runs.repo.ts';
 import { enqueueGraphChange } from '../store/repositories/relationships.repo.ts';
 import type { Queryable, SqlClient } from '../store/types.ts';
 import { assertCanModifyArtifact, assertCanWriteArtifacts } from './access.ts';
@@ -42,6 +43,8 @@ export interface CreateArtifactInput {
   sharedWithGroupIds?: readonly string[] | null;
   sessionId?: string | null;
   mcpClientId?: string | null;
+  /** The run producing it (provenance `runId`; the run must be the caller's and not finished). */
+  runId?: string | null;
 }
 
 /** Input of {@link ArtifactsService.update}; omitted fields keep their value, null clears. */
@@ -131,6 +134,12 @@ export function createArtifactsService(deps: {
             const [collection] = await getCollectionsByIds(tx, viewer.orgId, [input.collectionId]);
             if (!collection) throw new NotFoundError('Collection');
           }
+          if (input.runId) {
+            const run = await lockRun(tx, viewer.orgId, input.runId);
+            if (!run) throw new NotFoundError('Run');
+            if (run.createdById !== viewer.userId && viewer.role !== 'ADMIN') throw new ForbiddenError('Only the run’s creator or an ADMIN may add its outputs.');
+            if (run.status !== 'PENDING' && run.status !== 'RUNNING') throw new BadUserInputError(`The run is ${run.status}: it produces no more artifacts.`, 'runId');
+          }
           const artifact = await insertArtifactWithHistory(tx, {
             orgId: viewer.orgId,
             ownerId: viewer.userId,
@@ -149,9 +158,10 @@ export function createArtifactsService(deps: {
             mcpClientId,
             sessionId,
             contributionId: null,
-            runId: null,
+            runId: input.runId ?? null,
             embedding,
           }, groupIds, viewer.userId);
+          if (input.runId) await addRunArtifacts(tx, viewer.orgId, input.runId, 'OUTPUT', [artifact.id]);
           await appendEvent(tx, { orgId: viewer.orgId, type: 'ARTIFACT_CREATED', actorId: viewer.userId, artifactId: artifact.id });
           return artifact;
         });

@@ -20,6 +20,8 @@ import { createOrgsService, type OrgsService } from './orgs.service.ts';
 import { createSearchService, type SearchService, type SearchTuning } from './search.service.ts';
 import { createContributionsService, type ContributionPolicy, type ContributionsService } from './contributions.service.ts';
 import { createEventsService, type EventsService } from './events.service.ts';
+import { createRunsService, type RunsService } from './runs.service.ts';
+import { createContextPackagesService, type ContextPackagesService } from './context-packages.service.ts';
 import { createUsersService, type UsersService } from './users.service.ts';
 
 export type { Viewer } from './viewer.ts';
@@ -30,6 +32,7 @@ export type { ArtifactFilterValues } from '../store/repositories/artifacts.repo.
 export type { SearchLegs } from '../store/repositories/search.repo.ts';
 export type { NearDuplicate, SearchTuning } from './search.service.ts';
 export type { ContributeInput, ContributionPolicy } from './contributions.service.ts';
+export type { ContextItemInput } from './context-packages.service.ts';
 export { decodeEventCursor, encodeEventCursor, SubscriberLaggingError, type SubscribeOptions } from './events.service.ts';
 export {
   describeModel,
@@ -52,6 +55,8 @@ export interface Services {
   contributions: ContributionsService;
   /** The events log and live fan-out; the server starts and stops its listener. */
   events: EventsService;
+  runs: RunsService;
+  contextPackages: ContextPackagesService;
   graph: GraphService;
   /** Keeps the graph store in step with SQL; the server starts and stops it. */
   projector: GraphProjector;
@@ -109,6 +114,8 @@ export function createServices(deps: ServiceDeps): Services {
       maxContentBytes: deps.maxContentBytes,
       policy: deps.contributionPolicy ?? { injectionThreshold: DEFAULT_INJECTION_THRESHOLD, nearDuplicateThreshold: 0.92 },
     }),
+    runs: createRunsService({ sql: deps.sql, onGraphChange: () => projector.kick() }),
+    contextPackages: createContextPackagesService({ sql: deps.sql }),
     events: createEventsService({ sql: deps.sql, logger: deps.logger, ...(deps.events ?? { subscriberBuffer: 1000, retentionDays: 30 }) }),
     graph: createGraphService({ ...deps, projector }),
     projector,

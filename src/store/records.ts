@@ -276,3 +276,64 @@ export interface NearDuplicateRecord {
   artifactId: string;
   similarity: number;
 }
+
+/** Lifecycle of a run (and of its steps): PENDING → RUNNING → SUCCEEDED | FAILED | CANCELLED. */
+export type RunStatus = 'PENDING' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
+
+/** A recorded workflow run. */
+export interface RunRecord {
+  id: string;
+  orgId: string;
+  seq: number;
+  name: string;
+  status: RunStatus;
+  manifest: unknown;
+  diagnostics: unknown;
+  createdById: string;
+  createdAt: Date;
+  updatedAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+}
+
+/** One step of a run, in order. */
+export interface RunStepRecord {
+  runId: string;
+  position: number;
+  name: string;
+  status: RunStatus;
+  detail: unknown;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  updatedAt: Date;
+}
+
+/** What a context package item refers to. */
+export type ContextItemKind = 'ARTIFACT' | 'RELATIONSHIP' | 'RUN' | 'MEMORY';
+
+/** One version of a context package. */
+export interface ContextPackageRecord {
+  id: string;
+  orgId: string;
+  seq: number;
+  name: string;
+  version: number;
+  description: string | null;
+  createdById: string;
+  createdAt: Date;
+}
+
+/** One reference in a context package version. */
+export interface ContextPackageItemRecord {
+  packageId: string;
+  position: number;
+  kind: ContextItemKind;
+  artifactId: string | null;
+  relationshipId: string | null;
+  runId: string | null;
+  memoryUri: string | null;
+  memorySource: string | null;
+  memoryRecordedBy: string | null;
+  memoryRecordedAt: Date | null;
+  note: string | null;
+}

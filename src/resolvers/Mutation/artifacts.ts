@@ -8,6 +8,7 @@ export const createArtifact: NonNullable<MutationResolvers['createArtifact']> = 
     ...input,
     collectionId: input.collectionId ? idOf(input.collectionId, 'Collection', 'input.collectionId') : null,
     sharedWithGroupIds: idsOf(input.sharedWithGroupIds, 'Group', 'input.sharedWithGroupIds'),
+    runId: input.runId ? idOf(input.runId, 'Run', 'input.runId') : null,
   });
 
 /** `Mutation.updateArtifact`: optimistic concurrency through `expectedRevision`. */

@@ -18,6 +18,10 @@ export const node: NonNullable<QueryResolvers['node']> = async (_parent, args, {
       return mark(await loaders.relationship.load(id));
     case 'Contribution':
       return mark(await loaders.contribution.load(id));
+    case 'Run':
+      return mark(await loaders.run.load(id));
+    case 'ContextPackage':
+      return mark(await loaders.contextPackage.load(id));
     case 'ApiKey':
       // Keys are visible to their user and to ADMINs of the org only.
       return mark(await services.apiKeys.get(viewer, id));

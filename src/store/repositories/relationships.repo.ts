@@ -24,6 +24,19 @@ export async function insertRelationship(
   return rows[0]!;
 }
 
+/** Inserts a relationship unless the same (from, to, type) exists; returns it when inserted. */
+export async function insertRelationshipIfAbsent(
+  q: Queryable,
+  r: { orgId: string; fromId: string; toId: string; type: string; propertiesJson: string; createdBy: string },
+): Promise<RelationshipRecord | undefined> {
+  const { rows } = await q.query<RelationshipRecord>(
+    `INSERT INTO relationships AS r (org_id, from_id, to_id, type, properties, created_by)
+     VALUES ($1, $2, $3, $4, $5::json, $6) ON CONFLICT DO NOTHING RETURNING ${COLUMNS('r')}`,
+    [r.orgId, r.fromId, r.toId, r.type, r.propertiesJson, r.createdBy],
+  );
+  return rows[0];
+}
+
 /** A relationship of one org by id, locked for a write. */
 export async function lockRelationship(q: Queryable, orgId: string, id: string): Promise<RelationshipRecord | undefined> {
   const { rows } = await q.query<RelationshipRecord>(`SELECT ${COLUMNS('r')} FROM relationships r WHERE r.org_id = $1 AND r.id = $2 FOR UPDATE`, [
