@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LOG_LEVELS, type LogLevel } from '../shared/logger.ts';
+import { parseCorsOrigins, type CorsOrigins } from './cors-origins.ts';
 import { DEFAULT_RATE_LIMIT_TIERS, parseRateLimitTiers, type RateLimitTiers } from './rate-limit-tiers.ts';
 
 /** Where SQL data lives: a Postgres server or the embedded PGlite database. */
@@ -66,7 +67,13 @@ export interface ContributionsConfig {
 
 /** The whole, validated configuration. */
 export interface Config {
-  server: { host: string; port: number; shutdownGraceMs: number };
+  server: {
+    host: string;
+    port: number;
+    shutdownGraceMs: number;
+    /** Browser origins allowed to call /graphql and /mcp (HIVEGRAPH_CORS_ORIGINS; default none: no CORS headers). */
+    corsOrigins: CorsOrigins;
+  };
   sql: SqlConfig;
   graph: GraphConfig;
   /** Directory for embedded data (PGlite files); used when DATABASE_URL is unset. */
@@ -118,6 +125,7 @@ export const CONFIG_VARIABLES = [
   'HIVEGRAPH_CONNECT_TIMEOUT_MS',
   'HIVEGRAPH_GRAPH_PREFIX',
   'HIVEGRAPH_SHUTDOWN_GRACE_MS',
+  'HIVEGRAPH_CORS_ORIGINS',
   'HIVEGRAPH_MAX_CONTENT_BYTES',
   'HIVEGRAPH_MAX_BODY_BYTES',
   'HIVEGRAPH_MAX_QUERY_DEPTH',
@@ -204,6 +212,15 @@ export function loadConfig(env: ConfigEnv = process.env, overrides: ConfigOverri
   const host = read('HOST') ?? '127.0.0.1';
   const port = int('PORT', 4000, 0, 65535);
   const shutdownGraceMs = int('HIVEGRAPH_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000);
+  let corsOrigins: CorsOrigins = [];
+  const rawCors = read('HIVEGRAPH_CORS_ORIGINS');
+  if (rawCors !== undefined) {
+    try {
+      corsOrigins = parseCorsOrigins(rawCors);
+    } catch (error) {
+      problems.push(`HIVEGRAPH_CORS_ORIGINS: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
 
   const bootstrapAdminKey = read('HIVEGRAPH_BOOTSTRAP_ADMIN_KEY');
   if (bootstrapAdminKey !== undefined && bootstrapAdminKey.length < MIN_BOOTSTRAP_KEY_LENGTH) {
@@ -271,7 +288,7 @@ export function loadConfig(env: ConfigEnv = process.env, overrides: ConfigOverri
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
-    server: { host, port, shutdownGraceMs },
+    server: { host, port, shutdownGraceMs, corsOrigins },
     sql,
     graph,
     dataDir,

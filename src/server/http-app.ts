@@ -1,5 +1,6 @@
 /**
- * The express app: health endpoints and the GraphQL-over-HTTP endpoint at /graphql.
+ * The express app: health endpoints, the GraphQL-over-HTTP endpoint at /graphql, the web
+ * explorer at /explorer/ (explorer.ts) and CORS for the API endpoints (cors.ts).
  */
 import { expressMiddleware } from '@as-integrations/express5';
 import type { ApolloServer } from '@apollo/server';
@@ -7,8 +8,11 @@ import express, { type ErrorRequestHandler, type Express } from 'express';
 import { GraphQLError } from 'graphql';
 import type { GraphQLContext } from '../resolvers/index.ts';
 import type { Services } from '../services/index.ts';
+import type { CorsOrigins } from '../config/cors-origins.ts';
 import { UnauthenticatedError } from '../shared/errors.ts';
 import { contextFor, requestIdFrom } from './context.ts';
+import { corsMiddleware } from './cors.ts';
+import { mountExplorer } from './explorer.ts';
 import { RateLimitedError, rateLimitedGraphQLError, type RateLimiter } from './rate-limit.ts';
 import type { UsageCounter } from './usage-counter.ts';
 
@@ -34,7 +38,13 @@ const bodyErrors: ErrorRequestHandler = (error: { type?: string; limit?: number 
 export function createHttpApp(
   apollo: ApolloServer<GraphQLContext>,
   services: Services,
-  guards: { rateLimiter: RateLimiter; usage: UsageCounter; maxBodyBytes: number },
+  guards: {
+    rateLimiter: RateLimiter;
+    usage: UsageCounter;
+    maxBodyBytes: number;
+    /** Browser origins allowed to call /graphql and /mcp (HIVEGRAPH_CORS_ORIGINS); none when omitted. */
+    corsOrigins?: CorsOrigins;
+  },
 ): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -45,6 +55,11 @@ export function createHttpApp(
     res.setHeader('x-request-id', requestId);
     next();
   });
+
+  // Before the routes it covers (the MCP endpoint included, wherever it is mounted).
+  app.use(['/graphql', '/mcp'], corsMiddleware(guards.corsOrigins ?? []));
+  // Before /graphql: a browser opening /graphql is sent to the explorer.
+  mountExplorer(app);
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });

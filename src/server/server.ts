@@ -105,7 +105,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       flush: (rows) => services.apiKeys.recordUsage(rows),
       onError: (error) => logger.warn('usage flush failed; the counts are kept for the next one', { error: error instanceof Error ? error.message : String(error) }),
     });
-    const guards = { queryLimits: config.limits.query, rateLimiter, usage, maxBodyBytes: config.limits.maxBodyBytes };
+    const guards = { queryLimits: config.limits.query, rateLimiter, usage, maxBodyBytes: config.limits.maxBodyBytes, corsOrigins: config.server.corsOrigins };
 
     httpServer = createServer();
     const server = httpServer;
