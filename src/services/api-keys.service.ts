@@ -34,6 +34,18 @@ export interface ApiKeysService {
    * @throws NotFoundError when the org or user does not exist
    */
   createForUser(input: { orgName: string; handle: string; name: string; tier?: string }): Promise<CreatedApiKey>;
+  /**
+   * Operator path (CLI): every key of org `orgName` (of user `handle` when given), oldest first,
+   * with its user's handle.
+   * @throws NotFoundError when the org or user does not exist
+   */
+  listForOrg(input: { orgName: string; handle?: string | undefined; includeRevoked: boolean }): Promise<(ApiKeyRecord & { handle: string })[]>;
+  /**
+   * Operator path (CLI): revokes the key of org `orgName` whose id or 8-character prefix is
+   * `idOrPrefix`. Idempotent.
+   * @throws NotFoundError when no key matches; BadUserInputError when a prefix matches several
+   */
+  revokeInOrg(input: { orgName: string; idOrPrefix: string }): Promise<ApiKeyRecord>;
   /** An ADMIN creates keys for anyone in the org; others only for themselves, in their own tier. */
   create(viewer: Viewer, input: { userId: string; name: string; tier?: string | null }): Promise<CreatedApiKey>;
   /** A key by id: visible to its user and to ADMINs of the org; otherwise undefined. */
@@ -72,6 +84,36 @@ export function createApiKeysService(deps: { sql: SqlClient }): ApiKeysService {
         const user = await findUserByHandle(tx, org.id, input.handle);
         if (!user) throw new NotFoundError(`User "${input.handle}" in org "${input.orgName}"`);
         return insertKey(tx, org.id, user.id, input.name, input.tier ?? 'standard');
+      });
+    },
+
+    async listForOrg(input) {
+      const org = await findOrgByName(sql, input.orgName);
+      if (!org) throw new NotFoundError(`Org "${input.orgName}"`);
+      const user = input.handle === undefined ? undefined : await findUserByHandle(sql, org.id, input.handle);
+      if (input.handle !== undefined && !user) throw new NotFoundError(`User "${input.handle}" in org "${input.orgName}"`);
+      const keys: (ApiKeyRecord & { seq: number })[] = [];
+      let afterSeq: number | undefined;
+      for (;;) {
+        const page = await listApiKeys(sql, org.id, { userId: user?.id, includeRevoked: input.includeRevoked, first: 500, afterSeq });
+        keys.push(...page.items);
+        if (!page.hasNextPage) break;
+        afterSeq = page.items.at(-1)!.seq;
+      }
+      const users = await getUsersByIds(sql, org.id, [...new Set(keys.map((k) => k.userId))]);
+      const handles = new Map(users.flatMap((u) => (u ? [[u.id, u.handle] as const] : [])));
+      return keys.map(({ seq: _seq, ...key }) => ({ ...key, handle: handles.get(key.userId) ?? '?' }));
+    },
+
+    async revokeInOrg(input) {
+      return sql.transaction(async (tx) => {
+        const org = await findOrgByName(tx, input.orgName);
+        if (!org) throw new NotFoundError(`Org "${input.orgName}"`);
+        const all = await listApiKeys(tx, org.id, { includeRevoked: true, first: 100_000 });
+        const matches = all.items.filter((k) => k.id === input.idOrPrefix || k.prefix === input.idOrPrefix);
+        if (matches.length === 0) throw new NotFoundError(`API key "${input.idOrPrefix}" in org "${input.orgName}"`);
+        if (matches.length > 1) throw new BadUserInputError(`The prefix "${input.idOrPrefix}" matches ${matches.length} keys: give the key id.`, 'key');
+        return (await revokeApiKeyRow(tx, org.id, matches[0]!.id))!;
       });
     },
 

@@ -385,6 +385,29 @@ describe('hivegraph keys create', () => {
     const served = await startServe(await embedded(dataDir));
     await expectAdmin(served.graphqlUrl, newKey);
     await stopServe(served);
+
+    // keys list shows both keys (never the keys themselves); keys revoke by prefix stops one working.
+    const listed = await runCli(['keys', 'list'], { HIVEGRAPH_DATA_DIR: dataDir });
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout).toMatch(/^ID\s+PREFIX\s+USER\s+NAME\s+TIER\s+CREATED\s+LAST USED$/m);
+    expect(listed.stdout).toContain(newKey.slice(0, 8));
+    expect(listed.stdout).not.toContain(newKey);
+    const json = await runCli(['keys', 'list', '--json'], { HIVEGRAPH_DATA_DIR: dataDir });
+    const keys = JSON.parse(json.stdout) as { prefix: string; handle: string; name: string }[];
+    expect(keys.map((k) => k.name)).toContain('ci');
+    expect(keys.every((k) => k.handle === 'admin')).toBe(true);
+    const revoked = await runCli(['keys', 'revoke', newKey.slice(0, 8)], { HIVEGRAPH_DATA_DIR: dataDir });
+    expect(revoked.code, revoked.stderr).toBe(0);
+    expect(revoked.stdout).toMatch(/^Revoked key "ci" \(prefix /);
+    const afterRevoke = await runCli(['keys', 'list'], { HIVEGRAPH_DATA_DIR: dataDir });
+    expect(afterRevoke.stdout).not.toContain(newKey.slice(0, 8));
+    const withRevoked = await runCli(['keys', 'list', '--all'], { HIVEGRAPH_DATA_DIR: dataDir });
+    expect(withRevoked.stdout).toContain(newKey.slice(0, 8));
+    expectCleanFailure(await runCli(['keys', 'revoke', 'nosuchkey'], { HIVEGRAPH_DATA_DIR: dataDir }), 65, ['nosuchkey']);
+    const again = await startServe(await embedded(dataDir));
+    const denied = await postGraphQL(again.graphqlUrl, '{ me { handle } }', newKey);
+    expect(denied.status).toBe(401);
+    await stopServe(again);
   });
 
   it('without --name → 64', { timeout: 60_000 }, async () => {
