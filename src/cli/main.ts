@@ -3,10 +3,12 @@
  */
 import { GRAPH_USAGE, graphCommand } from './commands/graph.ts';
 import { KEYS_USAGE, keysCommand } from './commands/keys.ts';
+import { MCP_USAGE, mcpCommand } from './commands/mcp.ts';
 import { MIGRATE_USAGE, migrateCommand } from './commands/migrate.ts';
 import { ORGS_USAGE, orgsCommand } from './commands/orgs.ts';
 import { REEMBED_USAGE, reembedCommand } from './commands/reembed.ts';
 import { SERVE_USAGE, serve } from './commands/serve.ts';
+import { TOOLS_USAGE, toolsCommand } from './commands/tools.ts';
 import { ExitCode, reportError, UsageError } from './io.ts';
 
 const USAGE = `Usage: hivegraph <command> [options]
@@ -18,6 +20,8 @@ Commands:
   orgs create   create an org with an ADMIN user (its key printed once)
   graph resync  rebuild the FalkorDB graph from Postgres (progress on stderr)
   reembed       re-encode every artifact with the configured embedder (progress on stderr)
+  mcp           serve the agent tools to an MCP client over stdio (--url URL, HIVEGRAPH_API_KEY)
+  tools         print the agent tool definitions (--format mcp|openai|anthropic)
 
 Run \`hivegraph <command> --help\` for a command's options. Configuration is read from the
 environment (see README.md, "Configuration").`;
@@ -29,6 +33,8 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; usage
   orgs: { run: orgsCommand, usage: ORGS_USAGE },
   graph: { run: graphCommand, usage: GRAPH_USAGE },
   reembed: { run: reembedCommand, usage: REEMBED_USAGE },
+  mcp: { run: mcpCommand, usage: MCP_USAGE },
+  tools: { run: toolsCommand, usage: TOOLS_USAGE },
 };
 
 async function main(argv: string[]): Promise<number> {

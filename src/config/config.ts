@@ -84,6 +84,8 @@ export interface Config {
   embedding: EmbeddingConfig;
   search: SearchConfig;
   contributions: ContributionsConfig;
+  /** Agent tools (MCP at /mcp): the directories of GraphQL operation files, each file one tool (HIVEGRAPH_TOOLS_DIR, default the shipped `tools/`). */
+  mcp: { toolsDirs: string[] };
   limits: {
     /** Largest artifact content in bytes (HIVEGRAPH_MAX_CONTENT_BYTES, default 1 MiB). */
     maxContentBytes: number;
@@ -148,7 +150,17 @@ export const CONFIG_VARIABLES = [
   'HIVEGRAPH_NEAR_DUPLICATE_THRESHOLD',
   'HIVEGRAPH_EVENTS_RETENTION_DAYS',
   'HIVEGRAPH_SUBSCRIPTION_BUFFER',
+  'HIVEGRAPH_TOOLS_DIR',
 ] as const;
+
+/** The shipped agent tools: `tools/` beside package.json. */
+export const DEFAULT_TOOLS_DIR = fileURLToPath(new URL('../../tools', import.meta.url));
+
+/** HIVEGRAPH_TOOLS_DIR as directories: one path, or several joined by the platform's delimiter (`:`; `;` on Windows). */
+export function parseToolsDirs(raw: string | undefined): string[] {
+  const dirs = (raw ?? '').split(path.delimiter).map((d) => d.trim()).filter((d) => d !== '');
+  return dirs.length > 0 ? dirs.map((d) => path.resolve(d)) : [DEFAULT_TOOLS_DIR];
+}
 
 /** Where `scripts/models.sh` installs the local model: `.models/` beside package.json. */
 export const DEFAULT_MODEL_DIR = fileURLToPath(new URL('../../.models/all-MiniLM-L6-v2', import.meta.url));
@@ -297,6 +309,7 @@ export function loadConfig(env: ConfigEnv = process.env, overrides: ConfigOverri
     embedding,
     search,
     contributions,
+    mcp: { toolsDirs: parseToolsDirs(read('HIVEGRAPH_TOOLS_DIR')) },
     limits: { maxContentBytes, maxBodyBytes, query, rateLimitTiers },
   };
 }

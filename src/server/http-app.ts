@@ -4,8 +4,9 @@
  */
 import { expressMiddleware } from '@as-integrations/express5';
 import type { ApolloServer } from '@apollo/server';
-import express, { type ErrorRequestHandler, type Express } from 'express';
+import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import { GraphQLError } from 'graphql';
+import type { McpHttpEndpoint } from '../mcp/http-endpoint.ts';
 import type { GraphQLContext } from '../resolvers/index.ts';
 import type { Services } from '../services/index.ts';
 import type { CorsOrigins } from '../config/cors-origins.ts';
@@ -45,6 +46,7 @@ export function createHttpApp(
     /** Browser origins allowed to call /graphql and /mcp (HIVEGRAPH_CORS_ORIGINS); none when omitted. */
     corsOrigins?: CorsOrigins;
   },
+  mcp?: McpHttpEndpoint,
 ): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -94,5 +96,13 @@ export function createHttpApp(
       },
     }),
   );
+
+  if (mcp) {
+    // MCP over streamable HTTP (src/mcp); its tool calls come back through /graphql with the caller's key.
+    const handleMcp: RequestHandler = (req, res, next) => {
+      mcp.handle(req, res).catch(next);
+    };
+    app.all('/mcp', express.json({ limit: guards.maxBodyBytes }), bodyErrors, handleMcp);
+  }
   return app;
 }

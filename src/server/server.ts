@@ -10,6 +10,9 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import type { GraphQLError } from 'graphql';
 import type { Config } from '../config/config.ts';
 import { openConfiguredEmbedder, type Embedder } from '../embed/index.ts';
+import { createMcpHttpEndpoint, type McpHttpEndpoint } from '../mcp/http-endpoint.ts';
+import { ToolFileError, type ToolDefinition } from '../mcp/tool-file.ts';
+import { loadTools } from '../mcp/tools.ts';
 import { buildSchema, type GraphQLContext } from '../resolvers/index.ts';
 import {
   createServices,
@@ -20,7 +23,7 @@ import {
   type BootstrapOutcome,
   type Services,
 } from '../services/index.ts';
-import { StartupError } from '../shared/errors.ts';
+import { StartupError, UnauthenticatedError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import { migrate, openGraphStore, openSqlClient, searchSessionSettings, type SqlOpenOptions } from '../store/open.ts';
 import type { GraphStore, SqlClient } from '../store/types.ts';
@@ -71,6 +74,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   let backfilling: Promise<void> = Promise.resolve();
   let apollo: ApolloServer<GraphQLContext> | undefined;
   let ws: WebSocketEndpoint | undefined;
+  let mcp: McpHttpEndpoint | undefined;
   let httpServer: Server | undefined;
   let usage: UsageCounter | undefined;
   try {
@@ -100,6 +104,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     });
     startedServices = services;
     const schema = buildSchema();
+    const tools = await loadAgentTools(config.mcp.toolsDirs, schema);
     const rateLimiter = createRateLimiter({ tiers: config.limits.rateLimitTiers });
     usage = createUsageCounter({
       flush: (rows) => services.apiKeys.recordUsage(rows),
@@ -111,6 +116,23 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     const server = httpServer;
     ws = attachWebSocket({ httpServer: server, schema, services, logger, ...guards });
     const wsEndpoint = ws;
+    mcp = createMcpHttpEndpoint({
+      tools,
+      // Tool calls loop back over HTTP to this server's own /graphql with the caller's key, rather
+      // than executing in-process: authentication, roles, query limits, rate limits and usage
+      // counting are then those of any other client by construction, at the cost of one local hop.
+      graphqlUrl: () => `${loopbackUrl(server)}/graphql`,
+      authenticate: async (authorization) => {
+        try {
+          return { keyId: (await services.auth.authenticate(authorization)).keyId };
+        } catch (error) {
+          if (error instanceof UnauthenticatedError) return undefined;
+          throw error;
+        }
+      },
+      logger,
+    });
+    const mcpEndpoint = mcp;
     apollo = new ApolloServer<GraphQLContext>({
       schema,
       introspection: true,
@@ -120,14 +142,14 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       formatError: (formatted, error) => formatError(formatted, error, {}),
       plugins: [
         ApolloServerPluginDrainHttpServer({ httpServer: server, stopGracePeriodMillis: config.server.shutdownGraceMs }),
-        { async serverWillStart() { return { drainServer: () => wsEndpoint.dispose() }; } },
+        { async serverWillStart() { return { drainServer: async () => void (await Promise.all([wsEndpoint.dispose(), mcpEndpoint.close()])) }; } },
         requestIdPlugin(logger),
         queryLimitsPlugin(config.limits.query),
         ApolloServerPluginLandingPageDisabled(),
       ],
     });
     await apollo.start();
-    server.on('request', createHttpApp(apollo, services, guards));
+    server.on('request', createHttpApp(apollo, services, guards, mcpEndpoint));
     await listen(server, config.server.host, config.server.port);
     // Bootstrap only once every dependency (SQL, graph store, port) has proved usable, so a
     // failed first start cannot swallow the generated admin key.
@@ -170,6 +192,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     };
   } catch (error) {
     await ws?.dispose().catch(() => undefined);
+    await mcp?.close().catch(() => undefined);
     await apollo?.stop().catch(() => undefined);
     httpServer?.close();
     await usage?.stop().catch(() => undefined);
@@ -252,6 +275,23 @@ function requestIdPlugin(logger: Logger) {
       };
     },
   };
+}
+
+/** Loads the agent tools served at /mcp; a bad tool file stops start-up (exit 78) naming the file. */
+async function loadAgentTools(dirs: readonly string[], schema: Parameters<typeof loadTools>[1]): Promise<ToolDefinition[]> {
+  try {
+    return await loadTools(dirs, schema);
+  } catch (error) {
+    if (error instanceof ToolFileError) throw new StartupError(`Agent tools (HIVEGRAPH_TOOLS_DIR): ${error.message}`, { configuration: true, cause: error });
+    throw error;
+  }
+}
+
+/** This server's base URL as reached from the same machine (a wildcard listen address becomes loopback). */
+function loopbackUrl(server: Server): string {
+  const { address, port } = server.address() as AddressInfo;
+  const host = address === '0.0.0.0' ? '127.0.0.1' : address === '::' ? '::1' : address;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
 function listen(server: Server, host: string, port: number): Promise<void> {

@@ -18,8 +18,10 @@ const ALLOWED: Record<string, string[]> = {
   pipeline: ['pipeline', 'shared'],
   services: ['services', 'store', 'embed', 'pipeline', 'shared'],
   resolvers: ['resolvers', 'services', 'store', 'shared'],
-  server: ['server', 'resolvers', 'services', 'store', 'embed', 'config', 'shared'],
-  cli: ['cli', 'server', 'services', 'store', 'embed', 'config', 'shared'],
+  // Agent tools / MCP: talks to the API over GraphQL HTTP only, never to services or the store.
+  mcp: ['mcp', 'config', 'shared'],
+  server: ['server', 'mcp', 'resolvers', 'services', 'store', 'embed', 'config', 'shared'],
+  cli: ['cli', 'server', 'mcp', 'services', 'store', 'embed', 'config', 'shared'],
 };
 
 /** Store files other layers may import: the interfaces, records, repositories and the opener. */

@@ -43,11 +43,18 @@ export function visibleArtifactSql(a: string, p: SqlParams, viewer: VisibilityVi
   return `((${a}.deleted_at IS NULL OR ${deletedSeenBy}) AND ${visible})`;
 }
 
-/** A subquery that finds a share of artifact `a` with one of the viewer's groups. */
+/**
+ * A subquery that finds a share of artifact `a` with one of the viewer's groups.
+ *
+ * `OFFSET 0` keeps it a per-row probe (two index lookups). Without it, inside the OR the
+ * planner picks a "hashed SubPlan" that first hashes every share the viewer can reach — for a
+ * viewer in groups sharing 100k artifacts that was 42 of a search's 43 ms, ignoring the LIMIT
+ * (measured in bench/search.bench.ts; docs/benchmarks.md, "Search").
+ */
 function groupShareSql(a: string, p: SqlParams, viewer: VisibilityViewer, user: string): string {
   if (viewer.groupIds !== undefined) {
-    return `SELECT 1 FROM artifact_shares vs WHERE vs.artifact_id = ${a}.id AND vs.group_id = ANY(${p.add(viewer.groupIds)}::uuid[])`;
+    return `SELECT 1 FROM artifact_shares vs WHERE vs.artifact_id = ${a}.id AND vs.group_id = ANY(${p.add(viewer.groupIds)}::uuid[]) OFFSET 0`;
   }
   return `SELECT 1 FROM artifact_shares vs JOIN group_members vm ON vm.group_id = vs.group_id
-        WHERE vs.artifact_id = ${a}.id AND vm.user_id = ${user}`;
+        WHERE vs.artifact_id = ${a}.id AND vm.user_id = ${user} OFFSET 0`;
 }
