@@ -54,6 +54,8 @@ export interface GraphQLClient {
   request<D>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<D>>;
   /** Counts of what has been sent so far. */
   stats(): { requests: number; rateLimitedWaits: number; rateLimitedSeconds: number };
+  /** Milliseconds the last answered attempt of the last request took (rate-limit waits and retried attempts excluded). */
+  lastAttemptMs(): number;
 }
 
 /** Creates a {@link GraphQLClient}. */
@@ -61,6 +63,7 @@ export function createGraphQLClient(options: GraphQLClientOptions): GraphQLClien
   const networkRetries = options.networkRetries ?? 3;
   const maxWait = options.maxRateLimitWaitSeconds ?? 600;
   const counters = { requests: 0, rateLimitedWaits: 0, rateLimitedSeconds: 0 };
+  let lastAttemptMs = 0;
 
   const post = async (body: string): Promise<Response> => {
     for (let attempt = 0; ; attempt += 1) {
@@ -87,8 +90,10 @@ export function createGraphQLClient(options: GraphQLClientOptions): GraphQLClien
       const body = JSON.stringify({ query, variables });
       let waited = 0;
       for (;;) {
+        const started = performance.now();
         const response = await post(body);
         const text = await response.text();
+        lastAttemptMs = performance.now() - started;
         let parsed: GraphQLResponse<D>;
         try {
           parsed = JSON.parse(text) as GraphQLResponse<D>;
@@ -115,6 +120,7 @@ export function createGraphQLClient(options: GraphQLClientOptions): GraphQLClien
       }
     },
     stats: () => ({ ...counters }),
+    lastAttemptMs: () => lastAttemptMs,
   };
 }
 

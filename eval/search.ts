@@ -24,7 +24,7 @@ export interface ModeRun {
   mode: SearchMode;
   /** Query id → BEIR document ids, best first (hits on artifacts outside the run are kept as `foreign:<id>`). */
   rankings: Map<string, string[]>;
-  /** Client-side latency of each query (HTTP round trip), in ms, in query order. */
+  /** Client-side latency of each query (HTTP round trip; waits for a rate limit excluded), in ms, in query order. */
   latenciesMs: number[];
   /** Queries the server answered with an error (their ranking is empty). */
   failures: { queryId: string; message: string }[];
@@ -65,9 +65,8 @@ export async function runMode(
   let vectorHits = 0;
   let textHits = 0;
   for (const [i, query] of queries.entries()) {
-    const started = performance.now();
     const response = await client.request<SearchData>(SEARCH, variables(query));
-    run.latenciesMs.push(performance.now() - started);
+    run.latenciesMs.push(client.lastAttemptMs());
     if (response.errors?.length || !response.data) {
       const error = response.errors?.[0];
       run.failures.push({ queryId: query.id, message: error ? `${error.extensions?.code ?? 'ERROR'}: ${error.message}` : 'no data' });

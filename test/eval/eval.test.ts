@@ -26,7 +26,7 @@ describeIfAvailable('eval harness on hivegraph-mini (local model)', modelUnavail
   beforeAll(async () => {
     server = await startTestServer({ HIVEGRAPH_EMBEDDER: 'local', HIVEGRAPH_RATE_LIMITS: 'standard=unlimited' });
     result = await runEval({ dataset: MINI, url: server.url, key: ADMIN_KEY, modes: ['HYBRID', 'VECTOR', 'TEXT'] });
-  }, 120_000);
+  }, 300_000); // ~20 s on 2 idle cores; generous for a machine busy with other test files
   afterAll(async () => {
     await server?.stop();
   });
@@ -41,11 +41,11 @@ describeIfAvailable('eval harness on hivegraph-mini (local model)', modelUnavail
     }
   });
 
-  // Measured on 2 vCPU AMD EPYC, Node 24, PGlite and Postgres alike (TEXT 0.3310–0.3345: ties in
-  // ts_rank order differently):
-  //   HYBRID nDCG@10 0.8213 recall@100 1.0000 · VECTOR 0.7435 1.0000 · TEXT 0.331 0.2771
-  //   keyword queries (17):          HYBRID 0.895, VECTOR 0.712, TEXT 0.720
-  //   natural-language queries (23): HYBRID 0.767, VECTOR 0.767, TEXT 0.043
+  // Measured on 2 vCPU AMD EPYC, Node 24, on PGlite and on Postgres alike (TEXT varies with the
+  // order of ts_rank_cd ties, which are broken by the random artifact ids):
+  //   HYBRID nDCG@10 0.8217 recall@100 1.0000 · VECTOR 0.7438 1.0000 · TEXT 0.3310–0.3375 0.2771
+  //   keyword queries (17):          HYBRID 0.895, VECTOR 0.712, TEXT 0.720–0.735
+  //   natural-language queries (23): HYBRID 0.768, VECTOR 0.768, TEXT 0.043
   it('scores each mode within its measured range', () => {
     expect(mode('HYBRID').ndcgAt10).toBeGreaterThan(0.75);
     expect(mode('VECTOR').ndcgAt10).toBeGreaterThan(0.68);
