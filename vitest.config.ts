@@ -13,7 +13,8 @@ export default defineConfig({
     reporters: ['default', './test/support/summary-reporter.ts'],
     // PGlite holds a WASM heap per instance: separate processes keep files independent.
     pool: 'forks',
-    testTimeout: 30_000,
+    // Generous: CI machines are small and busy; tests assert behaviour, not speed.
+    testTimeout: 60_000,
     hookTimeout: 120_000,
   },
 });

@@ -25,9 +25,9 @@ const KEY_PATTERN = /hg_[A-Za-z0-9_-]{43}/g;
 const STACK_FRAME = /^\s+at /m;
 const SERVING = /Hivegraph is serving GraphQL at (\S+)/;
 /** How long a start (PGlite + migrations + bootstrap) may take before the test gives up. */
-const START_TIMEOUT_MS = 45_000;
+const START_TIMEOUT_MS = 90_000;
 /** How long a run that must fail (or a short command) may take. */
-const RUN_TIMEOUT_MS = 45_000;
+const RUN_TIMEOUT_MS = 90_000;
 const STOP_TIMEOUT_MS = 15_000;
 
 // ---------------------------------------------------------------------------- process plumbing
@@ -256,7 +256,7 @@ function expectCleanFailure(result: CliResult, code: number, mentions: string[])
 // ---------------------------------------------------------------------------- the cases
 
 describe('hivegraph serve (embedded default)', () => {
-  it('first start prints the admin key, serves GraphQL and /readyz, stops on SIGTERM, and keeps its data across a restart', { timeout: 120_000 }, async () => {
+  it('first start prints the admin key, serves GraphQL and /readyz, stops on SIGTERM, and keeps its data across a restart', { timeout: 240_000 }, async () => {
     const dataDir = await tempDir();
     const first = await startServe(await embedded(dataDir));
 
@@ -287,7 +287,7 @@ describe('hivegraph serve (embedded default)', () => {
     expect.soft(stoppedAgain, `serve should exit 0 on SIGTERM\n${output(second.cli)}`).toEqual({ code: 0, signal: null });
   });
 
-  it('HIVEGRAPH_BOOTSTRAP_ADMIN_KEY: nothing is printed and that exact key is the admin key', { timeout: 90_000 }, async () => {
+  it('HIVEGRAPH_BOOTSTRAP_ADMIN_KEY: nothing is printed and that exact key is the admin key', { timeout: 180_000 }, async () => {
     const bootstrapKey = randomBytes(16).toString('hex'); // 32 characters
     const served = await startServe(await embedded(await tempDir(), { HIVEGRAPH_BOOTSTRAP_ADMIN_KEY: bootstrapKey }));
     expect(keysIn(served.cli.stdout())).toEqual([]);
@@ -298,7 +298,7 @@ describe('hivegraph serve (embedded default)', () => {
     await stopServe(served);
   });
 
-  it('a first start that fails after bootstrapping still leaves a way to see the admin key', { timeout: 90_000 }, async () => {
+  it('a first start that fails after bootstrapping still leaves a way to see the admin key', { timeout: 180_000 }, async () => {
     // Start-up bootstraps (generating the admin key) before it binds the port. If binding
     // fails, the key must not be lost: the next successful start has to print one.
     const dataDir = await tempDir();
@@ -314,19 +314,19 @@ describe('hivegraph serve (embedded default)', () => {
 });
 
 describe('bad configuration stops start-up with one clear message and no stack trace', () => {
-  it('DATABASE_URL that is not a URL → 78', { timeout: 60_000 }, async () => {
+  it('DATABASE_URL that is not a URL → 78', { timeout: 120_000 }, async () => {
     const result = await runCli(['serve'], await embedded(await tempDir(), { DATABASE_URL: 'not a url' }));
     expectCleanFailure(result, 78, ['DATABASE_URL']);
   });
 
-  it('two bad variables → 78, both named in one message', { timeout: 60_000 }, async () => {
+  it('two bad variables → 78, both named in one message', { timeout: 120_000 }, async () => {
     const result = await runCli(['serve'], { HIVEGRAPH_DATA_DIR: await tempDir(), PORT: 'abc', HIVEGRAPH_LOG_LEVEL: 'loud' });
     expectCleanFailure(result, 78, ['PORT', 'HIVEGRAPH_LOG_LEVEL']);
     const messages = result.stderr.split('\n').filter((line) => line.startsWith('hivegraph:'));
     expect(messages, 'one message').toHaveLength(1);
   });
 
-  it('unreachable Postgres → 69, "Cannot reach Postgres", password not shown', { timeout: 60_000 }, async () => {
+  it('unreachable Postgres → 69, "Cannot reach Postgres", password not shown', { timeout: 120_000 }, async () => {
     const result = await runCli(
       ['serve'],
       await embedded(await tempDir(), { DATABASE_URL: 'postgres://nobody:secret@127.0.0.1:1/nothing' }),
@@ -336,20 +336,20 @@ describe('bad configuration stops start-up with one clear message and no stack t
     expect(result.stdout).not.toContain('secret');
   });
 
-  it('port already in use → 69, "already in use"', { timeout: 90_000 }, async () => {
+  it('port already in use → 69, "already in use"', { timeout: 180_000 }, async () => {
     const port = await occupiedPort();
     const result = await runCli(['serve'], { HIVEGRAPH_DATA_DIR: await tempDir(), HOST: '127.0.0.1', PORT: String(port) });
     expectCleanFailure(result, 69, ['already in use']);
   });
 
-  it('unreachable FalkorDB → 69, "Cannot reach FalkorDB"', { timeout: 90_000 }, async () => {
+  it('unreachable FalkorDB → 69, "Cannot reach FalkorDB"', { timeout: 180_000 }, async () => {
     const result = await runCli(['serve'], await embedded(await tempDir(), { FALKORDB_URL: 'falkor://127.0.0.1:1' }));
     expectCleanFailure(result, 69, ['Cannot reach FalkorDB']);
   });
 });
 
 describe('hivegraph migrate', () => {
-  it('applies the migrations on a fresh data dir, then reports the database up to date', { timeout: 90_000 }, async () => {
+  it('applies the migrations on a fresh data dir, then reports the database up to date', { timeout: 180_000 }, async () => {
     const vars = { HIVEGRAPH_DATA_DIR: await tempDir() };
     const first = await runCli(['migrate'], vars);
     expect(first.code, first.stderr).toBe(0);
@@ -364,7 +364,7 @@ describe('hivegraph migrate', () => {
 });
 
 describe('hivegraph keys create', () => {
-  it('creates a working admin key on a bootstrapped data dir; an unknown --user → 65', { timeout: 120_000 }, async () => {
+  it('creates a working admin key on a bootstrapped data dir; an unknown --user → 65', { timeout: 240_000 }, async () => {
     const dataDir = await tempDir();
     const bootstrapped = await startServe(await embedded(dataDir));
     const [firstKey] = keysIn(bootstrapped.cli.stdout());
@@ -410,7 +410,7 @@ describe('hivegraph keys create', () => {
     await stopServe(again);
   });
 
-  it('without --name → 64', { timeout: 60_000 }, async () => {
+  it('without --name → 64', { timeout: 120_000 }, async () => {
     const result = await runCli(['keys', 'create'], { HIVEGRAPH_DATA_DIR: await tempDir() });
     expectCleanFailure(result, 64, ['--name']);
     expect(result.stdout).toBe('');
@@ -418,7 +418,7 @@ describe('hivegraph keys create', () => {
 });
 
 describe('hivegraph orgs create and graph resync', () => {
-  it('creates an org whose printed ADMIN key works and sees nothing of the default org; a taken name → 65', { timeout: 120_000 }, async () => {
+  it('creates an org whose printed ADMIN key works and sees nothing of the default org; a taken name → 65', { timeout: 240_000 }, async () => {
     const dataDir = await tempDir();
     const created = await runCli(['orgs', 'create', 'acme'], { HIVEGRAPH_DATA_DIR: dataDir });
     expect(created.code, created.stderr).toBe(0);
@@ -435,7 +435,7 @@ describe('hivegraph orgs create and graph resync', () => {
     await stopServe(served);
   });
 
-  it('graph resync on the embedded store says there is nothing to rebuild', { timeout: 60_000 }, async () => {
+  it('graph resync on the embedded store says there is nothing to rebuild', { timeout: 120_000 }, async () => {
     const result = await runCli(['graph', 'resync'], { HIVEGRAPH_DATA_DIR: await tempDir() });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/nothing to resync/);
@@ -443,7 +443,7 @@ describe('hivegraph orgs create and graph resync', () => {
 });
 
 describe('embedding models and hivegraph reembed', () => {
-  it('a start with another model refuses (78) naming reembed; reembed moves every artifact with progress; then the new model serves search', { timeout: 180_000 }, async () => {
+  it('a start with another model refuses (78) naming reembed; reembed moves every artifact with progress; then the new model serves search', { timeout: 360_000 }, async () => {
     const dataDir = await tempDir();
     const key = randomBytes(16).toString('hex');
     const first = await startServe(await embedded(dataDir, { HIVEGRAPH_BOOTSTRAP_ADMIN_KEY: key }));
@@ -483,7 +483,7 @@ describe('embedding models and hivegraph reembed', () => {
     expectCleanFailure(old, 78, ['hivegraph reembed']);
   });
 
-  it('with nothing configured, serve uses the local model when its weights are installed, else hashing with a warning', { timeout: 120_000 }, async () => {
+  it('with nothing configured, serve uses the local model when its weights are installed, else hashing with a warning', { timeout: 240_000 }, async () => {
     const modelPresent = await access(path.join(DEFAULT_MODEL_DIR, 'onnx', 'model.onnx')).then(() => true, () => false);
     const served = await startServe(await embedded(await tempDir(), { HIVEGRAPH_EMBEDDER: 'auto' }));
     const ready = (await (await fetch(`${served.baseUrl}/readyz`)).json()) as { checks: { embedder: { backend: string; status: string } } };

@@ -101,7 +101,9 @@ describe('scrubPii performance', () => {
   /** `unit` repeated to 1 MiB. */
   const fill = (unit: string) => unit.repeat(Math.ceil(MiB / unit.length)).slice(0, MiB);
 
-  it('scrubs 1 MiB of mixed text well under 2 s', () => {
+  // Hang guards, not performance assertions (speed is measured in docs/pipeline.md): a busy CI
+  // machine may be several times slower; catastrophic backtracking would take minutes.
+  it('scrubs 1 MiB of mixed text without backtracking blow-up', { timeout: 60_000 }, () => {
     let text = '';
     const corpus = ALL_CASES.map((pc) => pc.text).join('\n');
     while (text.length < MiB) text += `${corpus}\n`;
@@ -109,7 +111,7 @@ describe('scrubPii performance', () => {
     const result = scrubPii(text.slice(0, MiB));
     const ms = performance.now() - started;
     expect(result.redactions.length).toBe(PII_TYPES.length);
-    expect(ms).toBeLessThan(2000); // measured ≈ 0.25–0.55 s on the 2-core CI machine
+    expect(ms).toBeLessThan(20_000); // measured ≈ 0.25–0.55 s on the 2-core CI machine
   });
 
   it.each([
@@ -133,11 +135,11 @@ describe('scrubPii performance', () => {
     ['IBAN-like groups', fill('DE89 ')],
     ['parenthesised area codes', fill('(415) ')],
     ['URL credentials', fill('https://a:b@')],
-  ])('stays linear on adversarial input: %s', (_name, text) => {
+  ])('no backtracking blow-up on adversarial input: %s', { timeout: 60_000 }, (_name, text) => {
     const started = performance.now();
     scrubPii(text);
     // Each measured ≤ 0.6 s alone (≤ 1.3 s beside other test files); catastrophic backtracking would take minutes.
-    expect(performance.now() - started).toBeLessThan(3000);
+    expect(performance.now() - started).toBeLessThan(20_000);
   });
 });
 
