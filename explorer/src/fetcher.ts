@@ -6,7 +6,7 @@
  */
 import type { ComponentProps } from 'react';
 import type { GraphiQL } from 'graphiql';
-import { getOperationAST, parse, type DocumentNode } from 'graphql';
+import { getOperationAST, parse } from 'graphql';
 import { createClient, type Client, type FormattedExecutionResult } from 'graphql-ws';
 
 /** GraphiQL's fetcher type. */
@@ -66,7 +66,7 @@ export function createTransport(endpoints: { httpUrl: string; wsUrl: string }, a
   };
 
   const fetcher: Fetcher = (params, opts) => {
-    if (isSubscription(params.query, params.operationName, opts?.documentAST)) {
+    if (isSubscription(params.query, params.operationName)) {
       return subscription(wsClient(), { query: params.query, operationName: params.operationName ?? null, variables: params.variables ?? null });
     }
     return post(params, opts?.headers ?? {}) as Promise<FetcherResult>;
@@ -82,9 +82,13 @@ export function createTransport(endpoints: { httpUrl: string; wsUrl: string }, a
   };
 }
 
-function isSubscription(query: string, operationName: string | null | undefined, document: DocumentNode | undefined): boolean {
+/**
+ * Parses the text actually sent: GraphiQL's `documentAST` lags the editor by its 100 ms
+ * debounce, so right after an edit it can still describe the previous operation.
+ */
+function isSubscription(query: string, operationName: string | null | undefined): boolean {
   try {
-    return getOperationAST(document ?? parse(query), operationName ?? undefined)?.operation === 'subscription';
+    return getOperationAST(parse(query), operationName ?? undefined)?.operation === 'subscription';
   } catch {
     return false; // a syntax error: let the server answer it over HTTP
   }

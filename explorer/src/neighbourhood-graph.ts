@@ -125,12 +125,14 @@ export interface Placed {
 
 /**
  * Radial layout: the centre at the origin, nodes `d` hops away on a circle of radius
- * `d × ringGap`, evenly spaced. Each ring is ordered by the angle of the node's nearest
- * parent on the ring inside it, so children sit near their parent and edges cross little.
+ * `d × ringGap`, evenly spaced. The first ring starts at the top; each further ring is ordered
+ * by the angle of each node's parent (a neighbour on the ring inside) and turned so that
+ * nodes sit as close to their parents' angles as even spacing allows, so edges cross little.
  */
 export function radialLayout(graph: Neighbourhood, ringGap = 130): Map<string, Placed> {
-  const placed = new Map<string, Placed & { angle: number }>();
-  placed.set(graph.centerId, { x: 0, y: 0, angle: 0 });
+  const angles = new Map<string, number>([[graph.centerId, 0]]);
+  const placed = new Map<string, Placed>([[graph.centerId, { x: 0, y: 0 }]]);
+  const distanceOf = new Map(graph.nodes.map((n) => [n.id, n.distance]));
   const rings = new Map<number, GraphNode[]>();
   for (const node of graph.nodes) {
     if (node.id === graph.centerId) continue;
@@ -138,27 +140,105 @@ export function radialLayout(graph: Neighbourhood, ringGap = 130): Map<string, P
   }
   for (const distance of [...rings.keys()].sort((a, b) => a - b)) {
     const ring = rings.get(distance) ?? [];
-    const parentAngle = (id: string): number => {
+    const parentAngle = (id: string): number | undefined => {
       for (const e of graph.edges) {
         const other = e.from === id ? e.to : e.to === id ? e.from : undefined;
-        const parent = other === undefined ? undefined : placed.get(other);
-        if (parent && other !== id && graph.nodes.find((n) => n.id === other)?.distance === distance - 1) return parent.angle;
+        if (other !== undefined && other !== id && distanceOf.get(other) === distance - 1 && angles.has(other)) return angles.get(other);
       }
-      return Number.POSITIVE_INFINITY; // no parent known: after the others, in the order given
+      return undefined;
     };
-    const ordered = ring.map((node, index) => ({ node, index, key: parentAngle(node.id) })).sort((a, b) => a.key - b.key || a.index - b.index);
-    const radius = distance * ringGap;
-    // Start at the top (−90°); offset outer rings by half a step so labels interleave.
+    const ordered = ring
+      .map((node, index) => ({ node, index, parent: distance > 1 ? parentAngle(node.id) : undefined }))
+      // Nodes without a known parent go last, in the order given.
+      .sort((a, b) => (a.parent ?? Number.POSITIVE_INFINITY) - (b.parent ?? Number.POSITIVE_INFINITY) || a.index - b.index);
     const step = (2 * Math.PI) / ordered.length;
-    const offset = -Math.PI / 2 + (distance > 1 ? step / 2 : 0);
+    // Turn the ring by the circular mean of (parent angle − slot angle): children face their parents.
+    let sin = 0;
+    let cos = 0;
+    ordered.forEach(({ parent }, i) => {
+      if (parent === undefined) return;
+      sin += Math.sin(parent - i * step);
+      cos += Math.cos(parent - i * step);
+    });
+    const offset = sin === 0 && cos === 0 ? -Math.PI / 2 : Math.atan2(sin, cos);
+    const radius = distance * ringGap;
     ordered.forEach(({ node }, i) => {
       const angle = offset + i * step;
-      placed.set(node.id, { x: round(radius * Math.cos(angle)), y: round(radius * Math.sin(angle)), angle });
+      angles.set(node.id, angle);
+      placed.set(node.id, { x: round(radius * Math.cos(angle)), y: round(radius * Math.sin(angle)) });
     });
   }
-  return new Map([...placed].map(([id, { x, y }]) => [id, { x, y }]));
+  return placed;
+}
+
+/**
+ * Refines {@link radialLayout} with a few hundred steps of a deterministic force simulation:
+ * nodes push each other apart, relationships pull their ends together, and each node is held
+ * near its ring (so hops still read outwards). The centre stays at the origin. Two neighbours
+ * that are related to each other thereby move closer instead of facing across the centre.
+ */
+export function forceLayout(graph: Neighbourhood, ringGap = 130, iterations = 300): Map<string, Placed> {
+  const seed = radialLayout(graph, ringGap);
+  // A small deterministic turn per node breaks the symmetry of the seed (nodes in a line through
+  // the centre would otherwise stay in it).
+  const nodes = graph.nodes.map((n, i) => {
+    const { x, y } = seed.get(n.id) ?? { x: 0, y: 0 };
+    const turn = 0.03 * (i + 1);
+    return { id: n.id, ring: n.distance * ringGap, fixed: n.id === graph.centerId, x: x * Math.cos(turn) - y * Math.sin(turn), y: x * Math.sin(turn) + y * Math.cos(turn) };
+  });
+  const index = new Map(nodes.map((n, i) => [n.id, i]));
+  const springs = graph.edges.flatMap((e) => {
+    const a = index.get(e.from);
+    const b = index.get(e.to);
+    return a === undefined || b === undefined || a === b ? [] : [[a, b] as const];
+  });
+  const k = ringGap * 0.75;
+  let temperature = ringGap / 4;
+  for (let step = 0; step < iterations; step++) {
+    const force = nodes.map(() => ({ x: 0, y: 0 }));
+    for (let i = 0; i < nodes.length; i++) {
+      for (let j = i + 1; j < nodes.length; j++) {
+        const [a, b] = [nodes[i]!, nodes[j]!];
+        let dx = a.x - b.x;
+        let dy = a.y - b.y;
+        let d = Math.hypot(dx, dy);
+        if (d < 0.01) [dx, dy, d] = [0.01 * (i + 1), 0.01 * (j + 1), 0.015]; // same spot: split them deterministically
+        const push = (k * k) / d;
+        force[i]!.x += (dx / d) * push;
+        force[i]!.y += (dy / d) * push;
+        force[j]!.x -= (dx / d) * push;
+        force[j]!.y -= (dy / d) * push;
+      }
+    }
+    for (const [i, j] of springs) {
+      const [a, b] = [nodes[i]!, nodes[j]!];
+      const dx = a.x - b.x;
+      const dy = a.y - b.y;
+      const d = Math.hypot(dx, dy) || 0.01;
+      const pull = (d * d) / k / 2;
+      force[i]!.x -= (dx / d) * pull;
+      force[i]!.y -= (dy / d) * pull;
+      force[j]!.x += (dx / d) * pull;
+      force[j]!.y += (dy / d) * pull;
+    }
+    nodes.forEach((n, i) => {
+      if (n.fixed) return;
+      const r = Math.hypot(n.x, n.y) || 0.01;
+      const toRing = (n.ring - r) * 2; // strong: hops stay readable
+      const f = force[i]!;
+      f.x += (n.x / r) * toRing;
+      f.y += (n.y / r) * toRing;
+      const size = Math.hypot(f.x, f.y);
+      if (size === 0) return;
+      const move = Math.min(size, temperature);
+      n.x += (f.x / size) * move;
+      n.y += (f.y / size) * move;
+    });
+    temperature = Math.max(0.5, temperature * 0.985);
+  }
+  return new Map(nodes.map((n) => [n.id, { x: round(n.x), y: round(n.y) }]));
 }
 
 function round(n: number): number {
-  return Math.round(n * 10) / 10;
+  return Math.round(n * 10) / 10 + 0; // + 0 turns −0 into 0
 }

@@ -1,11 +1,11 @@
 /**
  * The neighbourhood view: an artifact id in, a small SVG graph out — the artifact in the
- * middle, its visible neighbours (1 or 2 hops) on rings around it, relationships as arrows
- * labelled with their type. Clicking a node re-centres the view on it.
+ * middle, its visible neighbours (1 or 2 hops) around it, one ring per hop, relationships as
+ * arrows labelled with their type. Clicking a node re-centres the view on it.
  */
 import { useCallback, useMemo, useState, type KeyboardEvent } from 'react';
 import type { Transport } from './fetcher.ts';
-import { NEIGHBOURHOOD_QUERY, radialLayout, toNeighbourhood, type Neighbourhood, type NeighbourhoodData } from './neighbourhood-graph.ts';
+import { forceLayout, NEIGHBOURHOOD_QUERY, toNeighbourhood, type Neighbourhood, type NeighbourhoodData } from './neighbourhood-graph.ts';
 
 type State =
   | { status: 'idle' }
@@ -83,14 +83,21 @@ export function NeighbourhoodView({ transport }: { transport: Transport }) {
 }
 
 function GraphDrawing({ graph, onSelect }: { graph: Neighbourhood; onSelect: (id: string) => void }) {
-  const positions = useMemo(() => radialLayout(graph), [graph]);
-  const extent = Math.max(160, ...[...positions.values()].map((p) => Math.max(Math.abs(p.x), Math.abs(p.y)))) + 90;
+  const positions = useMemo(() => forceLayout(graph), [graph]);
+  // The drawing's bounding box, with room for labels (wide) and the smallest size of a lone node.
+  const points = [...positions.values()];
+  const box = {
+    left: Math.min(-100, ...points.map((p) => p.x)) - 100,
+    right: Math.max(100, ...points.map((p) => p.x)) + 100,
+    top: Math.min(-60, ...points.map((p) => p.y)) - 50,
+    bottom: Math.max(60, ...points.map((p) => p.y)) + 60,
+  };
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
   return (
     <div className="hg-graph">
       <svg
         id="neighbourhood-graph"
-        viewBox={`${-extent} ${-extent} ${2 * extent} ${2 * extent}`}
+        viewBox={squareViewBox(box)}
         role="img"
         aria-label={`Neighbourhood of ${byId.get(graph.centerId)?.label ?? graph.centerId}`}
       >
@@ -103,14 +110,11 @@ function GraphDrawing({ graph, onSelect }: { graph: Neighbourhood; onSelect: (id
           const a = positions.get(edge.from);
           const b = positions.get(edge.to);
           if (!a || !b) return null;
-          const length = Math.hypot(b.x - a.x, b.y - a.y) || 1;
-          // Stop the line at the target circle's rim so the arrowhead shows.
-          const ux = (b.x - a.x) / length;
-          const uy = (b.y - a.y) / length;
+          const { d, label } = curvedEdge(a, b);
           return (
             <g key={edge.id} className="hg-edge" data-type={edge.type}>
-              <line x1={a.x + ux * NODE_RADIUS} y1={a.y + uy * NODE_RADIUS} x2={b.x - ux * NODE_RADIUS} y2={b.y - uy * NODE_RADIUS} markerEnd="url(#hg-arrow)" />
-              <text x={(a.x + b.x) / 2} y={(a.y + b.y) / 2 - 4} textAnchor="middle">
+              <path d={d} markerEnd="url(#hg-arrow)" />
+              <text x={label.x} y={label.y - 4} textAnchor="middle">
                 {edge.type}
               </text>
             </g>
@@ -178,6 +182,40 @@ function GraphDrawing({ graph, onSelect }: { graph: Neighbourhood; onSelect: (id
       </table>
     </div>
   );
+}
+
+/**
+ * A gentle curve from circle `a` to circle `b`, bent to the left of its direction (so A→B and
+ * B→A do not overlap, and an edge between opposite nodes misses the centre), trimmed at both
+ * rims so the arrowhead shows; `label` is the curve's midpoint.
+ */
+function curvedEdge(a: { x: number; y: number }, b: { x: number; y: number }) {
+  const dx = b.x - a.x;
+  const dy = b.y - a.y;
+  const length = Math.hypot(dx, dy) || 1;
+  const bend = 0.12 * length;
+  const c = { x: (a.x + b.x) / 2 - (dy / length) * bend, y: (a.y + b.y) / 2 + (dx / length) * bend };
+  const towards = (from: { x: number; y: number }, to: { x: number; y: number }) => {
+    const l = Math.hypot(to.x - from.x, to.y - from.y) || 1;
+    return { x: (to.x - from.x) / l, y: (to.y - from.y) / l };
+  };
+  const s = towards(a, c);
+  const e = towards(c, b);
+  const start = { x: a.x + s.x * NODE_RADIUS, y: a.y + s.y * NODE_RADIUS };
+  const end = { x: b.x - e.x * NODE_RADIUS, y: b.y - e.y * NODE_RADIUS };
+  const fixed = (n: number) => n.toFixed(1);
+  return {
+    d: `M ${fixed(start.x)} ${fixed(start.y)} Q ${fixed(c.x)} ${fixed(c.y)} ${fixed(end.x)} ${fixed(end.y)}`,
+    label: { x: 0.25 * start.x + 0.5 * c.x + 0.25 * end.x, y: 0.25 * start.y + 0.5 * c.y + 0.25 * end.y },
+  };
+}
+
+/** A square viewBox around `box`, so every drawing shows at one scale per size of graph. */
+function squareViewBox(box: { left: number; right: number; top: number; bottom: number }): string {
+  const side = Math.max(box.right - box.left, box.bottom - box.top);
+  const x = (box.left + box.right - side) / 2;
+  const y = (box.top + box.bottom - side) / 2;
+  return `${x.toFixed(1)} ${y.toFixed(1)} ${side.toFixed(1)} ${side.toFixed(1)}`;
 }
 
 function truncate(text: string, max: number): string {
