@@ -1,7 +1,9 @@
 /**
- * `hivegraph` — the command line: serve | migrate | keys | orgs | graph resync | reembed.
+ * `hivegraph` — the command line: serve | migrate | keys | orgs | graph resync | reembed | export | import | mcp | tools.
  */
+import { EXPORT_USAGE, exportCommand } from './commands/export.ts';
 import { GRAPH_USAGE, graphCommand } from './commands/graph.ts';
+import { IMPORT_USAGE, importCommand } from './commands/import.ts';
 import { KEYS_USAGE, keysCommand } from './commands/keys.ts';
 import { MCP_USAGE, mcpCommand } from './commands/mcp.ts';
 import { MIGRATE_USAGE, migrateCommand } from './commands/migrate.ts';
@@ -20,6 +22,8 @@ Commands:
   orgs create   create an org with an ADMIN user (its key printed once)
   graph resync  rebuild the FalkorDB graph from Postgres (progress on stderr)
   reembed       re-encode every artifact with the configured embedder (progress on stderr)
+  export        write a snapshot of the installation to a file (--out FILE)
+  import        read a snapshot into the installation (FILE, --on-conflict fail|skip)
   mcp           serve the agent tools to an MCP client over stdio (--url URL, HIVEGRAPH_API_KEY)
   tools         print the agent tool definitions (--format mcp|openai|anthropic)
 
@@ -33,6 +37,8 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; usage
   orgs: { run: orgsCommand, usage: ORGS_USAGE },
   graph: { run: graphCommand, usage: GRAPH_USAGE },
   reembed: { run: reembedCommand, usage: REEMBED_USAGE },
+  export: { run: exportCommand, usage: EXPORT_USAGE },
+  import: { run: importCommand, usage: IMPORT_USAGE },
   mcp: { run: mcpCommand, usage: MCP_USAGE },
   tools: { run: toolsCommand, usage: TOOLS_USAGE },
 };
