@@ -289,6 +289,18 @@ describe('ranking', () => {
     expect(ids(await search(member.key, `${t} -grow`, 'TEXT'))).toEqual([apart]);
   });
 
+  it('a plain query matches any of its words, ranking artifacts with more of them first; quotes restore all-words', async () => {
+    const a = word('anyword');
+    const b = word('anyword');
+    const both = await create(member.key, { title: 'both', content: `${a} and ${b} together` });
+    const onlyA = await create(member.key, { title: 'one', content: `just ${a} here` });
+    const onlyB = await create(member.key, { title: 'other', content: `just ${b} there` });
+    const hits = ids(await search(member.key, `${a} ${b}`, 'TEXT'));
+    expect(hits[0]).toBe(both);
+    expect(new Set(hits)).toEqual(new Set([both, onlyA, onlyB]));
+    expect(ids(await search(member.key, `"${a}" "${b}"`, 'TEXT'))).toEqual([both]);
+  });
+
   it('a query of stop words only finds nothing in the text leg and still answers in HYBRID', async () => {
     expect(await search(member.key, 'the and of', 'TEXT')).toEqual([]);
     const hybrid = await search(member.key, 'the and of', 'HYBRID', { first: 3 });

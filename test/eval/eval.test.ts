@@ -41,18 +41,19 @@ describeIfAvailable('eval harness on hivegraph-mini (local model)', modelUnavail
     }
   });
 
-  // Measured on 2 vCPU AMD EPYC, Node 24, on PGlite and on Postgres alike (TEXT varies with the
-  // order of ts_rank_cd ties, which are broken by the random artifact ids):
-  //   HYBRID nDCG@10 0.8217 recall@100 1.0000 · VECTOR 0.7438 1.0000 · TEXT 0.3310–0.3375 0.2771
-  //   keyword queries (17):          HYBRID 0.895, VECTOR 0.712, TEXT 0.720–0.735
-  //   natural-language queries (23): HYBRID 0.768, VECTOR 0.768, TEXT 0.043
+  // Measured on 2 vCPU AMD EPYC, Node 24, on PGlite and on Postgres alike (TEXT varies a little
+  // with the order of ts_rank_cd ties, which are broken by the random artifact ids). TEXT mode
+  // matches any query word (HYBRID's text leg all words; see usesWebSearchSyntax in search.repo.ts):
+  //   HYBRID nDCG@10 0.8217 recall@100 1.0000 · VECTOR 0.7438 1.0000 · TEXT 0.6195 0.9146
+  //   keyword queries (17):          HYBRID 0.895, VECTOR 0.712, TEXT 0.759
+  //   natural-language queries (23): HYBRID 0.768, VECTOR 0.768, TEXT 0.516
   it('scores each mode within its measured range', () => {
     expect(mode('HYBRID').ndcgAt10).toBeGreaterThan(0.75);
     expect(mode('VECTOR').ndcgAt10).toBeGreaterThan(0.68);
-    expect(mode('TEXT').ndcgAt10).toBeGreaterThan(0.27);
+    expect(mode('TEXT').ndcgAt10).toBeGreaterThan(0.55);
     expect(mode('HYBRID').recallAt100).toBeGreaterThanOrEqual(0.95);
     expect(mode('VECTOR').recallAt100).toBeGreaterThanOrEqual(0.95);
-    expect(mode('TEXT').recallAt100).toBeGreaterThan(0.2);
+    expect(mode('TEXT').recallAt100).toBeGreaterThan(0.85);
   });
 
   it('fuses the legs: HYBRID at least matches VECTOR overall and beats it on keyword queries', () => {
@@ -61,10 +62,10 @@ describeIfAvailable('eval harness on hivegraph-mini (local model)', modelUnavail
     const keyword = (name: string) => mode(name).byQueryType['keyword']!.ndcgAt10;
     const natural = (name: string) => mode(name).byQueryType['natural-language']!.ndcgAt10;
     expect(keyword('HYBRID')).toBeGreaterThan(keyword('VECTOR') + 0.1);
-    expect(keyword('HYBRID')).toBeGreaterThan(keyword('TEXT') + 0.1);
+    expect(keyword('HYBRID')).toBeGreaterThan(keyword('TEXT') + 0.08);
     // Paraphrased questions share few words with their answers: the vector leg carries them.
     expect(natural('VECTOR')).toBeGreaterThan(0.65);
-    expect(natural('VECTOR')).toBeGreaterThan(natural('TEXT') + 0.4);
+    expect(natural('VECTOR')).toBeGreaterThan(natural('TEXT') + 0.15);
     expect(natural('HYBRID')).toBeGreaterThanOrEqual(natural('VECTOR') - 0.05);
   });
 
