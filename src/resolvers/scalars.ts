@@ -15,6 +15,8 @@ function parseDateTime(value: unknown): Date {
 /** ISO-8601 date-times; serialised in UTC with milliseconds. */
 export const DateTimeScalar = new GraphQLScalarType<Date, string>({
   name: 'DateTime',
+  // The SDL's description, repeated: graphql-tools replaces the SDL scalar with this object.
+  description: 'An ISO-8601 date-time with time zone, e.g. `2026-11-22T10:00:00.000Z`.',
   serialize(value) {
     const date = value instanceof Date ? value : new Date(value as string);
     if (Number.isNaN(date.getTime())) throw new GraphQLError('DateTime cannot represent an invalid date.');
@@ -30,6 +32,7 @@ export const DateTimeScalar = new GraphQLScalarType<Date, string>({
 /** Any JSON value, passed through as parsed JSON. */
 export const JSONScalar = new GraphQLScalarType<unknown, unknown>({
   name: 'JSON',
+  description: 'Any JSON value. Artifact metadata must be a JSON object.',
   serialize: (value) => value,
   parseValue: (value) => value,
   parseLiteral(ast, variables) {
