@@ -38,7 +38,7 @@ export interface Installation {
   withEmbedder(dimension?: number): Promise<void>;
   /** Closes the connections, keeping the data (for a `hivegraph` process to open). */
   detach(): Promise<void>;
-  /** Closes and removes everything. */
+  /** Closes (unless detached) and removes everything. */
   close(): Promise<void>;
 }
 
@@ -66,6 +66,7 @@ export async function openInstallation(deployment: Deployment, options: { embedd
       ? await openGraphStore({ kind: 'falkordb', url: env['FALKORDB_URL']!, graphPrefix: env['HIVEGRAPH_GRAPH_PREFIX']!, connectTimeoutMs: 5000 }, sql)
       : await openGraphStore({ kind: 'sql' }, sql);
   let embedder: Embedder | undefined;
+  let detached = false;
   const build = async (): Promise<Services> => {
     const model = embedder ? await registerEmbeddingModel(sql, embedder) : undefined;
     const services = createServices({ sql, graph, logger, maxContentBytes: 1 << 20, ...(embedder && model ? { embedding: { embedder, model } } : {}) });
@@ -83,16 +84,25 @@ export async function openInstallation(deployment: Deployment, options: { embedd
       installation.services = await build();
     },
     async detach() {
+      detached = true;
       await installation.services.projector.stop();
       await graph.close();
       await sql.close();
     },
     async close() {
-      await installation.services.projector.stop();
-      if (graph.projected) {
-        const { rows } = await sql.query<{ id: string }>('SELECT id FROM orgs');
-        for (const org of rows) await graph.resetOrg(org.id).catch(() => undefined);
+      if (detached) {
+        // A `hivegraph` process may have projected graphs meanwhile: open again to drop them.
+        if (deployment === 'server') {
+          const again = await openSqlClient({ kind: 'postgres', url: env['DATABASE_URL']!, poolMax: 1, connectTimeoutMs: 5000 });
+          const store = await openGraphStore({ kind: 'falkordb', url: env['FALKORDB_URL']!, graphPrefix: env['HIVEGRAPH_GRAPH_PREFIX']!, connectTimeoutMs: 5000 }, again);
+          await dropGraphs(again, store);
+          await store.close();
+          await again.close();
+        }
+        return remove();
       }
+      await installation.services.projector.stop();
+      await dropGraphs(sql, graph);
       await graph.close();
       await sql.close();
       await remove();
@@ -101,6 +111,13 @@ export async function openInstallation(deployment: Deployment, options: { embedd
   if (options.embedder !== false) await installation.withEmbedder(options.embedder ?? 384);
   else installation.services = await build();
   return installation;
+}
+
+/** Drops the FalkorDB graph of every org (a projected store only). */
+async function dropGraphs(sql: SqlClient, graph: GraphStore): Promise<void> {
+  if (!graph.projected) return;
+  const { rows } = await sql.query<{ id: string }>('SELECT id FROM orgs');
+  for (const org of rows) await graph.resetOrg(org.id).catch(() => undefined);
 }
 
 /** A viewer acting as `user` (services take one; no API key is involved). */
