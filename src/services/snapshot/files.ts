@@ -50,7 +50,15 @@ export function openSnapshotWriter(target: string): SnapshotWriter {
       if (failure) throw failure;
       bytes += Buffer.byteLength(text);
       if (!head.write(text)) {
-        await Promise.race([once(head, 'drain'), once(file, 'close')]);
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            for (const [stream, event] of waits) stream.off(event, done);
+            resolve();
+          };
+          // Drained, or closed by an error (recorded in `failure`).
+          const waits = [[head, 'drain'], [head, 'close'], [file, 'close']] as const;
+          for (const [stream, event] of waits) stream.on(event, done);
+        });
         if (failure) throw failure;
       }
     },
