@@ -7,7 +7,7 @@ describe('loadConfig', () => {
     const config = loadConfig({});
     expect(config.sql).toEqual({ kind: 'pglite', dataDir: path.resolve('.hivegraph') });
     expect(config.graph).toEqual({ kind: 'sql' });
-    expect(config.server).toEqual({ host: '127.0.0.1', port: 4000, shutdownGraceMs: 10_000 });
+    expect(config.server).toEqual({ host: '127.0.0.1', port: 4000, shutdownGraceMs: 10_000, corsOrigins: [] });
     expect(config.logLevel).toBe('info');
     expect(config.bootstrapAdminKey).toBeUndefined();
     expect(config.limits.maxContentBytes).toBe(1024 * 1024);

@@ -50,6 +50,7 @@ export async function serve(argv: string[]): Promise<number> {
     );
   }
   process.stdout.write(`Hivegraph is serving GraphQL at ${server.graphqlUrl}\n`);
+  process.stdout.write(`Web explorer (GraphiQL, in a browser): ${server.url}/explorer/\n`);
 
   return new Promise<number>((resolve) => {
     let stopping = false;
