@@ -8,16 +8,28 @@ import type { GraphQLContext } from './context.ts';
 import { createLoaders } from './loaders.ts';
 import type { SubscriptionResolvers } from './types.generated.ts';
 
-/** Yields `source` items, refreshing the context's loaders before each. */
-async function* withFreshLoaders<T>(source: AsyncIterableIterator<T>, context: GraphQLContext): AsyncGenerator<T> {
-  try {
-    for await (const item of source) {
-      context.loaders = createLoaders(context.services, context.viewer);
-      yield item;
-    }
-  } finally {
-    await source.return?.();
-  }
+/**
+ * Passes `source` items through, refreshing the context's loaders before each. A hand-made
+ * iterator, not an async generator: when the client stops the subscription, `return()` must
+ * end the source at once (a generator suspended in `await next()` would only notice at the
+ * next event, keeping a stopped subscriber registered in a quiet org).
+ */
+function withFreshLoaders<T>(source: AsyncIterableIterator<T>, context: GraphQLContext): AsyncIterableIterator<T> {
+  const iterator: AsyncIterableIterator<T> = {
+    async next() {
+      const result = await source.next();
+      if (!result.done) context.loaders = createLoaders(context.services, context.viewer);
+      return result;
+    },
+    async return() {
+      await source.return?.();
+      return { value: undefined, done: true };
+    },
+    [Symbol.asyncIterator]() {
+      return iterator;
+    },
+  };
+  return iterator;
 }
 
 /** `Subscription.events` and `Subscription.contributionReviewed`. */

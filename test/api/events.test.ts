@@ -221,6 +221,22 @@ describe('Subscription.events', () => {
     await theirs.close();
   });
 
+  it('a client that stops a subscription is unregistered at once, even in a quiet org', async () => {
+    // Earlier tests closed their subscriptions: once those are gone the count is 0.
+    const settle = Date.now() + 5000;
+    while (server.services.events.subscriptionCount() > 0 && Date.now() < settle) await new Promise((resolve) => setTimeout(resolve, 20));
+    const before = server.services.events.subscriptionCount();
+    expect(before).toBe(0);
+    const sub = subscribe(member.key, {});
+    const deadline = Date.now() + 5000;
+    while (server.services.events.subscriptionCount() === before && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(server.services.events.subscriptionCount()).toBe(before + 1);
+    await sub.close();
+    const until = Date.now() + 5000;
+    while (server.services.events.subscriptionCount() > before && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(server.services.events.subscriptionCount()).toBe(before);
+  });
+
   it('contributionReviewed delivers approvals to the org', async () => {
     const agent = await createActor(server, ADMIN_KEY, `evagent-${RUN}`, 'AGENT');
     const client = wsClient(server, other.key);
