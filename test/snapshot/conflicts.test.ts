@@ -80,6 +80,25 @@ describe(`importing into a non-empty installation (${deployment})`, { timeout: 1
     expect(neighbors[0]).toEqual([seeded.artifacts['org']!.id]);
   });
 
+  it('a re-projection failing after the commit keeps the import, says so, and leaves the graphs to be rebuilt', async () => {
+    const target = await open();
+    const failing = { resync: () => Promise.reject(new Error('FalkorDB is unavailable.')) };
+    const outcome = await importText(target, text, { projector: failing });
+    expect(outcome.reprojectionError).toBe('FalkorDB is unavailable.');
+    expect(outcome.written).toEqual(counts);
+    // No epoch for the imported orgs: a server with FalkorDB rebuilds their graphs when it verifies.
+    const { rows } = await target.sql.query<{ n: number }>('SELECT count(*) AS n FROM graph_epochs');
+    expect(rows[0]!.n).toBe(0);
+    if (target.graph.projected) {
+      expect((await target.services.projector.verify()).sort()).toEqual(['acme', 'default']);
+      const { rows: sizes } = await target.sql.query<{ nodes: number; edges: number }>(
+        `SELECT (SELECT count(*) FROM artifacts WHERE org_id = $1) AS nodes, (SELECT count(*) FROM relationships WHERE org_id = $1) AS edges`,
+        [seeded.alice.orgId],
+      );
+      expect(await target.graph.size(seeded.alice.orgId)).toEqual(sizes[0]);
+    }
+  });
+
   it('skip: an org whose name the target already has (another id) is left out with everything in it', async () => {
     const target = await open();
     // A server start made its own `default` org and admin.

@@ -64,8 +64,10 @@ export async function importCommand(argv: string[]): Promise<number> {
           outcome = await importSnapshot(sql, lines, {
             onConflict: onConflict as OnConflict,
             projector: graph.projected ? createGraphProjector({ sql, graph, logger }) : undefined,
-            onProgress: ({ line, records, artifacts }) => {
-              if (!progress()) return;
+            onProgress: ({ phase, line, records, artifacts }) => {
+              if (phase === 'index') say(`import: ${records.toLocaleString('en-US')} records written; building the vector index (HNSW)…`);
+              if (phase === 'commit') say('import: committing…');
+              if (phase !== 'records' || !progress()) return;
               const read = lines.bytesRead();
               const share = lines.totalBytes ? ` (${Math.floor((100 * read) / Math.max(lines.totalBytes, 1))}% of the file)` : '';
               const seconds = (performance.now() - started) / 1000;
@@ -81,7 +83,12 @@ export async function importCommand(argv: string[]): Promise<number> {
           return ExitCode.DATA;
         }
         report(outcome, file, (performance.now() - started) / 1000, formatBytes(lines.bytesRead()));
-        return 0;
+        if (outcome.reprojectionError === undefined) return 0;
+        process.stderr.write(
+          `hivegraph: the snapshot was imported (committed), but rebuilding the FalkorDB graph failed: ${outcome.reprojectionError}\n` +
+            'hivegraph: servers rebuild the imported orgs\' graphs when they start, or run `hivegraph graph resync`.\n',
+        );
+        return ExitCode.UNAVAILABLE;
       } finally {
         await graph.close();
       }

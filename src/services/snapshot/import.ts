@@ -24,8 +24,10 @@ import {
 import { ReferenceIndex } from './references.ts';
 import { finishVectors, planVectors, type VectorPlan } from './vectors.ts';
 
-/** Progress of an import, reported after each batch. */
+/** Progress of an import, reported after each batch, and once when each later phase begins. */
 export interface ImportProgress {
+  /** `records`: reading and writing records · `index`: every record is written, the HNSW index is being built · `commit`: committing. */
+  phase: 'records' | 'index' | 'commit';
   /** Lines read so far. */
   line: number;
   /** Records checked so far. */
@@ -60,6 +62,11 @@ export interface ImportOutcome {
   vectorPlan: VectorPlan;
   /** Nodes and edges written to the projected graph store, when there is one. */
   reprojected?: { nodes: number; edges: number };
+  /**
+   * Why rebuilding the projected graph store failed after the commit (the data is imported;
+   * servers rebuild the graphs of the imported orgs when they next verify, e.g. at start-up).
+   */
+  reprojectionError?: string;
 }
 
 /**
@@ -124,19 +131,26 @@ export async function importSnapshot(sql: SqlClient, lines: AsyncIterable<string
       counts[table.type]! += 1;
       records += 1;
       await batcher.add(table, lineNo, text, value);
-      if (records % 500 === 0) options.onProgress?.({ line: lineNo, records, artifacts: counts['artifact']! });
+      if (records % 500 === 0) options.onProgress?.({ phase: 'records', line: lineNo, records, artifacts: counts['artifact']! });
     }
     if (!ended) throw new SnapshotFormatError(lineNo + 1, 'the file ends without its end record: it is truncated');
     await batcher.flush();
+    const progress = (phase: ImportProgress['phase']) => options.onProgress?.({ phase, line: lineNo, records, artifacts: counts['artifact']! });
+    progress('records');
     plan ??= await planVectors(tx, undefined);
+    if (plan.rebuildIndex) progress('index');
     await finishVectors(tx, plan);
     await forgetGraphEpochs(tx, refs.orgIds());
-    options.onProgress?.({ line: lineNo, records, artifacts: counts['artifact']! });
+    progress('commit');
     return { header, records, written: batcher.written, skipped: batcher.skipped, vectors, vectorPlan: plan };
   });
   if (!options.projector) return outcome;
-  const reprojected = await options.projector.resync(options.onResyncProgress);
-  return { ...outcome, reprojected };
+  try {
+    return { ...outcome, reprojected: await options.projector.resync(options.onResyncProgress) };
+  } catch (error) {
+    // Committed already: say so. The orgs' epochs are gone, so servers rebuild their graphs.
+    return { ...outcome, reprojectionError: error instanceof Error ? error.message : String(error) };
+  }
 }
 
 /** Checks the trailer's counts against the records read. */
