@@ -26,6 +26,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { createGunzip } from 'node:zlib';
+import { FalkorDB } from 'falkordb';
 import { migrate, openGraphStore, openSqlClient } from '../src/store/open.ts';
 import type { SqlClient } from '../src/store/types.ts';
 import { createProgress, gitInfo, machineInfo, peakRssMiB, round, writeResult } from './lib/harness.ts';
@@ -161,6 +162,10 @@ try {
       for (const { id } of (await tsql2.query<{ id: string }>('SELECT id FROM orgs')).rows) await graph.resetOrg(id);
       await graph.close();
       await tsql2.close();
+      // The store's health probe graph.
+      const db = await FalkorDB.connect({ url: FALKORDB_URL!.replace(/^falkor(s?):/, 'redis$1:') });
+      await db.selectGraph(`${target.env['HIVEGRAPH_GRAPH_PREFIX']}_health`).delete().catch(() => undefined);
+      await db.close();
     }
     if (!args['keep-files']) await Promise.all([rm(first), rm(second)]);
     const counts = exported['counts'] as Record<string, number>;

@@ -5,6 +5,7 @@
  * in-memory export/import and a row count of every table a snapshot touches.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
+import { FalkorDB } from 'falkordb';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openEmbedder } from '../../src/embed/index.ts';
@@ -98,6 +99,7 @@ export async function openInstallation(deployment: Deployment, options: { embedd
           await dropGraphs(again, store);
           await store.close();
           await again.close();
+          await dropHealthGraph(env);
         }
         return remove();
       }
@@ -105,6 +107,7 @@ export async function openInstallation(deployment: Deployment, options: { embedd
       await dropGraphs(sql, graph);
       await graph.close();
       await sql.close();
+      if (deployment === 'server') await dropHealthGraph(env);
       await remove();
     },
   };
@@ -118,6 +121,16 @@ async function dropGraphs(sql: SqlClient, graph: GraphStore): Promise<void> {
   if (!graph.projected) return;
   const { rows } = await sql.query<{ id: string }>('SELECT id FROM orgs');
   for (const org of rows) await graph.resetOrg(org.id).catch(() => undefined);
+}
+
+/** Drops the graph the FalkorDB store probes for health (`<prefix>_health`). */
+async function dropHealthGraph(env: Record<string, string>): Promise<void> {
+  const db = await FalkorDB.connect({ url: env['FALKORDB_URL']!.replace(/^falkor(s?):/, 'redis$1:') });
+  try {
+    await db.selectGraph(`${env['HIVEGRAPH_GRAPH_PREFIX']}_health`).delete().catch(() => undefined);
+  } finally {
+    await db.close().catch(() => undefined);
+  }
 }
 
 /** A viewer acting as `user` (services take one; no API key is involved). */
