@@ -3,7 +3,7 @@
  * the contributor, the org's REVIEWERs and ADMINs, and — once APPROVED — whoever the
  * visibility the contribution asked for admits.
  */
-import type { AutoApproveRuleRecord, ContributionRecord, ContributionStatus, Page, Role, Visibility } from '../records.ts';
+import type { AutoApproveRuleRecord, ContributionRecord, ContributionStatus, Page, Role } from '../records.ts';
 import type { Queryable } from '../types.ts';
 import { inKeyOrder, SqlParams, toPage } from './sql-params.ts';
 
@@ -31,28 +31,14 @@ function visibleContributionSql(c: string, p: SqlParams, viewer: ContributionVie
       OR (${c}.visibility = 'GROUP' AND EXISTS (SELECT 1 FROM group_members gm WHERE gm.user_id = ${user} AND gm.group_id = ANY(${c}.shared_with_group_ids)))))))`;
 }
 
-/** Values of a new contribution (after scrubbing and screening). */
-export interface NewContribution {
-  orgId: string;
-  contributorId: string;
-  status: ContributionStatus;
-  kind: string;
-  title: string | null;
-  content: string;
-  contentDigest: string;
-  metadataJson: string;
-  tags: string[];
-  codebase: string | null;
-  visibility: Visibility;
-  sharedWithGroupIds: string[];
-  sessionId: string | null;
-  mcpClientId: string | null;
-  redactions: { type: string; count: number }[];
-  injectionScore: number;
-  flags: string[];
-  artifactId: string | null;
-  nearDuplicates: { artifactId: string; similarity: number }[];
-}
+/**
+ * Values of a new contribution (after scrubbing and screening): the record's fields less what
+ * the database assigns or review sets, with the metadata as its JSON text.
+ */
+export type NewContribution = Omit<
+  ContributionRecord,
+  'id' | 'seq' | 'metadata' | 'reviewerId' | 'reviewNote' | 'createdAt' | 'reviewedAt'
+> & { metadataJson: string };
 
 /** Inserts a contribution. */
 export async function insertContribution(q: Queryable, c: NewContribution): Promise<ContributionRecord> {
