@@ -5,6 +5,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError } from '../config/config.ts';
 import { HivegraphError, StartupError } from '../shared/errors.ts';
+import { DataDirLockedError } from '../store/open.ts';
 
 /** Exit codes (sysexits.h where one fits). */
 export const ExitCode = {
@@ -17,6 +18,8 @@ export const ExitCode = {
   DATA: 65,
   /** A dependency (database, graph store, port) cannot be used. */
   UNAVAILABLE: 69,
+  /** The embedded data directory is in use by another process: try again once it has stopped. */
+  TEMPFAIL: 75,
   /** Invalid configuration. */
   CONFIG: 78,
 } as const;
@@ -48,6 +51,10 @@ export function reportError(error: unknown, debug: boolean): number {
   if (error instanceof ConfigError) {
     print(error.message);
     return ExitCode.CONFIG;
+  }
+  if (error instanceof DataDirLockedError) {
+    print(error.message);
+    return ExitCode.TEMPFAIL;
   }
   if (error instanceof StartupError) {
     print(error.message);

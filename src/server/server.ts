@@ -25,6 +25,7 @@ import {
 } from '../services/index.ts';
 import { StartupError, UnauthenticatedError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
+import { offerDataDirJobs } from './data-dir-jobs.ts';
 import { migrate, openGraphStore, openSqlClient, searchSessionSettings, type SqlOpenOptions } from '../store/open.ts';
 import type { GraphStore, SqlClient } from '../store/types.ts';
 import { formatError, isUnexpectedError, unexpectedErrorFields } from './format-error.ts';
@@ -158,6 +159,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     await services.events.start();
     pruneTimer = startEventPruning(services, logger);
     backfilling = backfillEmbeddings(sql, embedder, embeddingModel, logger, backfill.signal);
+    offerDataDirJobs(sql, logger);
 
     const { port } = server.address() as AddressInfo;
     const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;

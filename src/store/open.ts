@@ -6,11 +6,21 @@ import path from 'node:path';
 import type { GraphConfig, SearchConfig, SqlConfig } from '../config/config.ts';
 import { openFalkorGraphStore } from './graph/falkordb.store.ts';
 import { openSqlGraphStore } from './graph/sql.store.ts';
+import { acquireDataDirLock, type DataDirLock } from './sql/data-dir-lock.ts';
 import { openPgClient } from './sql/pg.adaptor.ts';
 import { openPgliteClient } from './sql/pglite.adaptor.ts';
 import type { GraphStore, SqlClient } from './types.ts';
 
 export { openSqlGraphStore } from './graph/sql.store.ts';
+export { DataDirLockedError, readDataDirLock, type DataDirLock, type LockHolder } from './sql/data-dir-lock.ts';
+export { requestFromHolder, type ControlAnswer } from './sql/data-dir-control.ts';
+
+const locks = new WeakMap<SqlClient, DataDirLock>();
+
+/** The data-directory lock an embedded client holds (undefined in server mode or in memory). */
+export function dataDirLockOf(sql: SqlClient): DataDirLock | undefined {
+  return locks.get(sql);
+}
 export { MIGRATIONS_DIR, migrate, readMigrations, type Migration, type MigrationOutcome } from './sql/migrate.ts';
 
 /** Hooks and settings shared by both SQL adaptors. */
@@ -30,8 +40,12 @@ export function searchSessionSettings(search: SearchConfig): Record<string, stri
   };
 }
 
-/** Opens the SQL client for `config`: Postgres when a URL is set, else PGlite in `dataDir/pglite`. */
-export function openSqlClient(config: SqlConfig, options: SqlOpenOptions = {}): Promise<SqlClient> {
+/**
+ * Opens the SQL client for `config`: Postgres when a URL is set, else PGlite in `dataDir/pglite`.
+ * The embedded data directory is first locked for this process (released by `close()`).
+ * @throws DataDirLockedError when another live process holds the data directory
+ */
+export async function openSqlClient(config: SqlConfig, options: SqlOpenOptions = {}): Promise<SqlClient> {
   if (config.kind === 'postgres') {
     return openPgClient({
       url: config.url,
@@ -40,7 +54,25 @@ export function openSqlClient(config: SqlConfig, options: SqlOpenOptions = {}): 
       ...options,
     });
   }
-  return openPgliteClient({ dataDir: path.join(config.dataDir, 'pglite'), ...options });
+  const lock = await acquireDataDirLock(config.dataDir);
+  let client: SqlClient;
+  try {
+    client = await openPgliteClient({ dataDir: path.join(config.dataDir, 'pglite'), ...options });
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+  const close = client.close.bind(client);
+  locks.set(client, lock);
+  return Object.assign(client, {
+    close: async () => {
+      try {
+        await close();
+      } finally {
+        await lock.release();
+      }
+    },
+  });
 }
 
 /** Opens an in-memory embedded SQL client (tests, tools). */

@@ -2,7 +2,10 @@
 import { access } from 'node:fs/promises';
 import { loadConfig } from '../../config/config.ts';
 import { exportSnapshot, openSnapshotWriter } from '../../services/snapshot/index.ts';
-import { migrate, openSqlClient } from '../../store/open.ts';
+import { createInterface } from 'node:readline';
+import { ServiceUnavailableError } from '../../shared/errors.ts';
+import { DataDirLockedError, migrate, openSqlClient, requestFromHolder } from '../../store/open.ts';
+import type { SqlClient } from '../../store/types.ts';
 import { parseCommandArgs, UsageError } from '../io.ts';
 import { formatBytes, formatCounts, rate, throttle } from '../../services/snapshot/report.ts';
 
@@ -16,8 +19,10 @@ registered embedding model. Never API keys, never the events log.
 
 The snapshot is one consistent view (a single read-only transaction), streamed as JSON Lines
 (format "hivegraph-snapshot", version 1) with progress on stderr. It is written to
-FILE.partial and renamed to FILE when complete. With the embedded database, stop the server
-first: its data directory is used by one process at a time. Read it back with
+FILE.partial and renamed to FILE when complete. With the embedded database, a data directory
+is used by one process at a time: when a running \`hivegraph serve\` holds it, the export is
+made by that server and streamed to FILE (the server keeps running; PGlite serves one
+transaction at a time, so its requests wait while the snapshot is read). Read it back with
 \`hivegraph import FILE\`.
 
 Options:
@@ -41,9 +46,15 @@ export async function exportCommand(argv: string[]): Promise<number> {
   if (!out) throw new UsageError('export needs --out FILE (or --out - for stdout)');
   if (out !== '-' && !values.force && (await exists(out))) throw new UsageError(`${out} exists; use --force to replace it`);
   const config = loadConfig();
-  const sql = await openSqlClient(config.sql);
   // The summary goes to stdout, unless the snapshot itself does.
   const report = (line: string) => (out === '-' ? process.stderr : process.stdout).write(`${line}\n`);
+  let sql: SqlClient;
+  try {
+    sql = await openSqlClient(config.sql);
+  } catch (error) {
+    if (!(error instanceof DataDirLockedError) || error.holder?.command !== 'serve') throw error;
+    return exportThroughHolder(config.sql.kind === 'pglite' ? config.sql.dataDir : '', out, Boolean(values.quiet), report);
+  }
   try {
     await migrate(sql);
     const writer = openSnapshotWriter(out);
@@ -79,6 +90,51 @@ export async function exportCommand(argv: string[]): Promise<number> {
     }
   } finally {
     await sql.close();
+  }
+}
+
+/** Asks the server holding the data directory for the snapshot and writes it to `out`. */
+async function exportThroughHolder(dataDir: string, out: string, quiet: boolean, report: (line: string) => void): Promise<number> {
+  const { holder, body } = await requestFromHolder(dataDir, 'export');
+  process.stderr.write(`export: ${dataDir} is held by the running server (process ${holder?.pid ?? '?'}): it makes the snapshot\n`);
+  const writer = openSnapshotWriter(out);
+  const started = performance.now();
+  const progress = throttle(1000);
+  let lines = 0;
+  let last = '';
+  try {
+    for await (const line of createInterface({ input: body, crlfDelay: Infinity })) {
+      await writer.write(`${line}\n`);
+      lines += 1;
+      last = line;
+      if (!quiet && progress()) {
+        const seconds = (performance.now() - started) / 1000;
+        process.stderr.write(`export: ${lines.toLocaleString('en-US')} lines, ${formatBytes(writer.bytes)}, ${rate(lines, seconds)} lines/s\n`);
+      }
+    }
+    const trailer = parseTrailer(last);
+    if (!trailer) throw new ServiceUnavailableError('the server broke off the export before its end (see its log); nothing was written');
+    const size = await writer.commit();
+    const seconds = (performance.now() - started) / 1000;
+    const records = Object.values(trailer).reduce((sum, n) => sum + n, 0);
+    report(
+      `Exported ${records.toLocaleString('en-US')} records (${formatCounts(trailer)}) through the running server ` +
+        `to ${out === '-' ? 'stdout' : out}: ${formatBytes(size)} in ${seconds.toFixed(1)} s (${rate(records, seconds)} records/s). API keys are not included.`,
+    );
+    return 0;
+  } catch (error) {
+    await writer.abort();
+    throw error;
+  }
+}
+
+/** The counts of a snapshot's trailer line, or undefined when `line` is not one. */
+function parseTrailer(line: string): Record<string, number> | undefined {
+  try {
+    const value = JSON.parse(line) as { type?: string; counts?: Record<string, number> };
+    return value.type === 'end' && value.counts ? value.counts : undefined;
+  } catch {
+    return undefined;
   }
 }
 

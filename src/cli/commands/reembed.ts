@@ -2,7 +2,8 @@
 import { loadConfig } from '../../config/config.ts';
 import { openConfiguredEmbedder } from '../../embed/index.ts';
 import { describeModel, reembedAll } from '../../services/index.ts';
-import { migrate, openSqlClient } from '../../store/open.ts';
+import type { Embedder } from '../../embed/index.ts';
+import { DataDirLockedError, migrate, openSqlClient } from '../../store/open.ts';
 import { parseCommandArgs, UsageError } from '../io.ts';
 
 export const REEMBED_USAGE = `Usage: hivegraph reembed [--batch-size N]
@@ -31,9 +32,23 @@ export async function reembedCommand(argv: string[]): Promise<number> {
     throw new UsageError(`--batch-size must be a whole number from 1 to 4096 (got "${rawBatch}")`);
   }
   const config = loadConfig();
-  const { embedder, warning } = await openConfiguredEmbedder(config.embedding);
-  if (warning) process.stderr.write(`hivegraph: warning: ${warning}\n`);
-  const sql = await openSqlClient(config.sql);
+  // The data directory first: a refusal (server running) comes before loading any model.
+  const sql = await openSqlClient(config.sql).catch((error: unknown) => {
+    if (error instanceof DataDirLockedError) {
+      error.message +=
+        ' reembed changes the model the server runs with, so it needs the server stopped; a running server already embeds artifacts that have no vector.';
+    }
+    throw error;
+  });
+  let embedder: Embedder;
+  try {
+    const opened = await openConfiguredEmbedder(config.embedding);
+    embedder = opened.embedder;
+    if (opened.warning) process.stderr.write(`hivegraph: warning: ${opened.warning}\n`);
+  } catch (error) {
+    await sql.close();
+    throw error;
+  }
   const interrupted = new AbortController();
   const onSignal = () => {
     process.stderr.write('reembed: stopping after the current batch (run it again to resume)…\n');
