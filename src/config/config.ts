@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_MAX_JSON_DEPTH, JSON_DEPTH_CEILING } from '../shared/json.ts';
 import { LOG_LEVELS, type LogLevel } from '../shared/logger.ts';
 import { parseCorsOrigins, type CorsOrigins } from './cors-origins.ts';
 import { DEFAULT_RATE_LIMIT_TIERS, parseRateLimitTiers, type RateLimitTiers } from './rate-limit-tiers.ts';
@@ -95,6 +96,10 @@ export interface Config {
     query: { maxDepth: number; maxCost: number; maxAliases: number; defaultListSize: number };
     /** Burst limits by API-key tier (HIVEGRAPH_RATE_LIMITS). */
     rateLimitTiers: RateLimitTiers;
+    /** Deepest nesting of a JSON argument (metadata, properties, manifests, filters) (HIVEGRAPH_MAX_JSON_DEPTH, default 64). */
+    maxJsonDepth: number;
+    /** Most subscriptions one WebSocket connection may hold at once (HIVEGRAPH_MAX_SUBSCRIPTIONS_PER_CONNECTION, default 100). */
+    maxSubscriptionsPerConnection: number;
   };
 }
 
@@ -133,6 +138,8 @@ export const CONFIG_VARIABLES = [
   'HIVEGRAPH_MAX_QUERY_DEPTH',
   'HIVEGRAPH_MAX_QUERY_COST',
   'HIVEGRAPH_MAX_ALIASES',
+  'HIVEGRAPH_MAX_JSON_DEPTH',
+  'HIVEGRAPH_MAX_SUBSCRIPTIONS_PER_CONNECTION',
   'HIVEGRAPH_RATE_LIMITS',
   'HIVEGRAPH_EMBEDDER',
   'HIVEGRAPH_MODEL_DIR',
@@ -263,6 +270,8 @@ export function loadConfig(env: ConfigEnv = process.env, overrides: ConfigOverri
     maxAliases: int('HIVEGRAPH_MAX_ALIASES', 30, 0, 10_000),
     defaultListSize: 10,
   };
+  const maxJsonDepth = int('HIVEGRAPH_MAX_JSON_DEPTH', DEFAULT_MAX_JSON_DEPTH, 1, JSON_DEPTH_CEILING);
+  const maxSubscriptionsPerConnection = int('HIVEGRAPH_MAX_SUBSCRIPTIONS_PER_CONNECTION', 100, 1, 100_000);
   let rateLimitTiers: RateLimitTiers = { ...DEFAULT_RATE_LIMIT_TIERS };
   const rawTiers = read('HIVEGRAPH_RATE_LIMITS');
   if (rawTiers !== undefined) {
@@ -310,7 +319,7 @@ export function loadConfig(env: ConfigEnv = process.env, overrides: ConfigOverri
     search,
     contributions,
     mcp: { toolsDirs: parseToolsDirs(read('HIVEGRAPH_TOOLS_DIR')) },
-    limits: { maxContentBytes, maxBodyBytes, query, rateLimitTiers },
+    limits: { maxContentBytes, maxBodyBytes, query, rateLimitTiers, maxJsonDepth, maxSubscriptionsPerConnection },
   };
 }
 

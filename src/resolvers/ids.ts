@@ -28,12 +28,20 @@ export function fromGlobalId(globalId: string, expected?: NodeType, argument = '
   const type = decoded.slice(0, separator) as NodeType;
   const id = decoded.slice(separator + 1);
   if (separator < 0 || !NODE_TYPES.includes(type) || !UUID.test(id)) {
-    throw new BadUserInputError(`"${globalId}" is not a valid Hivegraph id.`, argument);
+    throw new BadUserInputError(`"${shortened(globalId)}" is not a valid Hivegraph id.`, argument);
   }
   if (expected && type !== expected) {
     throw new BadUserInputError(`Expected the id of a ${expected}, got the id of a ${type}.`, argument);
   }
   return { type, id };
+}
+
+/** Longest part of a client's value echoed in an error message. */
+const ECHO_MAX = 64;
+
+/** `value` as echoed in an error message: at most {@link ECHO_MAX} characters, then `…` and the full length. */
+export function shortened(value: string): string {
+  return value.length <= ECHO_MAX ? value : `${value.slice(0, ECHO_MAX)}… (${value.length} characters)`;
 }
 
 const NODE_TYPE = Symbol('hivegraph.nodeType');

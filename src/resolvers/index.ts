@@ -28,7 +28,7 @@ import { Event } from './Event.ts';
 import { Subscription } from './Subscription.ts';
 import { shortestPath } from './Query/shortestPath.ts';
 import { Relationship } from './Relationship.ts';
-import { DateTimeScalar, JSONScalar } from './scalars.ts';
+import { DateTimeScalar, JSONScalar, jsonScalar } from './scalars.ts';
 import type { Resolvers } from './types.generated.ts';
 import { User } from './User.ts';
 
@@ -64,7 +64,11 @@ export const resolvers: Resolvers = {
   Relationship,
 };
 
-/** Builds the executable schema (SDL + resolvers). */
-export function buildSchema(): GraphQLSchema {
-  return makeExecutableSchema({ typeDefs: readFileSync(SCHEMA_PATH, 'utf8'), resolvers });
+/**
+ * Builds the executable schema (SDL + resolvers).
+ * @param options.maxJsonDepth deepest nesting a JSON argument may have (HIVEGRAPH_MAX_JSON_DEPTH; default 64)
+ */
+export function buildSchema(options: { maxJsonDepth?: number } = {}): GraphQLSchema {
+  const json = options.maxJsonDepth === undefined ? JSONScalar : jsonScalar(options.maxJsonDepth);
+  return makeExecutableSchema({ typeDefs: readFileSync(SCHEMA_PATH, 'utf8'), resolvers: { ...resolvers, JSON: json } });
 }

@@ -1,5 +1,6 @@
 /** Custom scalars. */
 import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
+import { DEFAULT_MAX_JSON_DEPTH, jsonDepth } from '../shared/json.ts';
 
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 
@@ -29,16 +30,52 @@ export const DateTimeScalar = new GraphQLScalarType<Date, string>({
   },
 });
 
-/** Any JSON value, passed through as parsed JSON. */
-export const JSONScalar = new GraphQLScalarType<unknown, unknown>({
-  name: 'JSON',
-  description: 'Any JSON value. Artifact metadata must be a JSON object.',
-  serialize: (value) => value,
-  parseValue: (value) => value,
-  parseLiteral(ast, variables) {
-    return literalToJson(ast, variables ?? undefined);
-  },
-});
+/** How deeply a JSON literal of the query text nests, counted like {@link jsonDepth}. */
+function literalDepth(ast: ValueNode, limit: number): number {
+  let deepest = 0;
+  const stack: [ValueNode, number][] = [[ast, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (node.kind !== Kind.LIST && node.kind !== Kind.OBJECT) continue;
+    const level = depth + 1;
+    if (level > deepest) deepest = level;
+    if (deepest > limit) return deepest;
+    for (const child of node.kind === Kind.LIST ? node.values : node.fields.map((f) => f.value)) stack.push([child, level]);
+  }
+  return deepest;
+}
+
+function tooDeep(maxDepth: number): GraphQLError {
+  return new GraphQLError(`JSON values may nest at most ${maxDepth} levels deep (HIVEGRAPH_MAX_JSON_DEPTH).`, {
+    extensions: { code: 'BAD_USER_INPUT' },
+  });
+}
+
+/**
+ * The JSON scalar: any JSON value, passed through as parsed JSON, nesting at most `maxDepth`
+ * levels (deeper is BAD_USER_INPUT before any resolver or walker sees it).
+ */
+export function jsonScalar(maxDepth = DEFAULT_MAX_JSON_DEPTH): GraphQLScalarType<unknown, unknown> {
+  return new GraphQLScalarType<unknown, unknown>({
+    name: 'JSON',
+    description: 'Any JSON value. Artifact metadata must be a JSON object.',
+    serialize: (value) => value,
+    parseValue(value) {
+      if (jsonDepth(value, maxDepth) > maxDepth) throw tooDeep(maxDepth);
+      return value;
+    },
+    parseLiteral(ast, variables) {
+      if (literalDepth(ast, maxDepth) > maxDepth) throw tooDeep(maxDepth);
+      const value = literalToJson(ast, variables ?? undefined);
+      // A variable inside the literal may bring depth of its own.
+      if (jsonDepth(value, maxDepth) > maxDepth) throw tooDeep(maxDepth);
+      return value;
+    },
+  });
+}
+
+/** The JSON scalar with the default depth limit. */
+export const JSONScalar = jsonScalar();
 
 function literalToJson(ast: ValueNode, variables: Record<string, unknown> | undefined): unknown {
   switch (ast.kind) {

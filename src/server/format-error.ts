@@ -1,11 +1,14 @@
 /**
  * The error boundary: typed Hivegraph errors keep their code and message; GraphQL's own
- * request errors (parse, validation, variable coercion) keep theirs; anything else is masked
- * as INTERNAL_SERVER_ERROR and logged with the request id. Used by HTTP and WebSocket alike.
+ * request errors (parse, validation, variable coercion) and Apollo's HTTP-level ones (a
+ * malformed request, BAD_REQUEST, reported as BAD_USER_INPUT) keep theirs; anything else is
+ * masked as INTERNAL_SERVER_ERROR and logged with the request id, which the masked error
+ * carries too. Used by HTTP and WebSocket alike.
  */
 import type { GraphQLFormattedError } from 'graphql';
 import { ErrorCode, isHivegraphError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
+import { currentRequestId } from './request-scope.ts';
 
 /** Codes produced by GraphQL execution itself whose messages are safe to show. */
 const SAFE_GRAPHQL_CODES = new Set<string>([
@@ -34,6 +37,7 @@ export function formatError(
   error: unknown,
   log: { logger?: Logger | undefined; requestId?: string | undefined },
 ): GraphQLFormattedError {
+  const requestId = log.requestId ?? currentRequestId();
   const original = innermost(error);
   const base = { ...(formatted.locations ? { locations: formatted.locations } : {}), ...(formatted.path ? { path: formatted.path } : {}) };
   if (isHivegraphError(original)) {
@@ -42,13 +46,15 @@ export function formatError(
   const code = formatted.extensions?.['code'];
   if (typeof code === 'string' && SAFE_GRAPHQL_CODES.has(code) && isGraphQLError(original)) {
     const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
+    // Apollo's malformed-request code; the contract's word for it is BAD_USER_INPUT.
+    if (code === 'BAD_REQUEST') extensions['code'] = ErrorCode.BAD_USER_INPUT;
     return { ...base, message: formatted.message, extensions };
   }
-  log.logger?.error('unexpected error while executing a request', unexpectedErrorFields(original, log.requestId, formatted.path));
+  log.logger?.error('unexpected error while executing a request', unexpectedErrorFields(original, requestId, formatted.path));
   return {
     ...base,
     message: MASKED_MESSAGE,
-    extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, ...(log.requestId ? { requestId: log.requestId } : {}) },
+    extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, ...(requestId ? { requestId } : {}) },
   };
 }
 
@@ -85,9 +91,28 @@ function innermost(error: unknown): unknown {
 }
 
 /**
+ * Names of Apollo Server's own GraphQLError subclasses (internalErrorClasses): parse,
+ * validation, malformed HTTP request, persisted-query and operation-resolution errors.
+ */
+const APOLLO_ERROR_NAMES = new Set([
+  'SyntaxError',
+  'ValidationError',
+  'UserInputError',
+  'BadRequestError',
+  'OperationResolutionError',
+  'PersistedQueryNotFoundError',
+  'PersistedQueryNotSupportedError',
+]);
+
+/**
  * True for errors GraphQL itself raised (parse, validation, coercion, or a GraphQLError thrown
- * on purpose). Checked by name, not instanceof, so it holds across duplicate graphql copies.
+ * on purpose), Apollo's subclasses included. Checked by name, not instanceof, so it holds
+ * across duplicate graphql copies; Apollo's names only count with GraphQL's `extensions`
+ * object, which a native SyntaxError never has.
  */
 function isGraphQLError(error: unknown): boolean {
-  return error instanceof Error && error.name === 'GraphQLError';
+  if (!(error instanceof Error)) return false;
+  if (error.name === 'GraphQLError') return true;
+  const extensions = (error as { extensions?: unknown }).extensions;
+  return APOLLO_ERROR_NAMES.has(error.name) && extensions !== null && typeof extensions === 'object';
 }

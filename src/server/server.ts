@@ -7,7 +7,6 @@ import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import type { GraphQLError } from 'graphql';
 import type { Config } from '../config/config.ts';
 import { openConfiguredEmbedder, type Embedder } from '../embed/index.ts';
 import { createMcpHttpEndpoint, type McpHttpEndpoint } from '../mcp/http-endpoint.ts';
@@ -28,8 +27,9 @@ import type { Logger } from '../shared/logger.ts';
 import { offerDataDirJobs } from './data-dir-jobs.ts';
 import { migrate, openGraphStore, openSqlClient, searchSessionSettings, type SqlOpenOptions } from '../store/open.ts';
 import type { GraphStore, SqlClient } from '../store/types.ts';
-import { formatError, isUnexpectedError, unexpectedErrorFields } from './format-error.ts';
+import { formatError } from './format-error.ts';
 import { createHttpApp } from './http-app.ts';
+import { requestGuardPlugin } from './request-guard.ts';
 import { queryLimitsPlugin } from './query-limits.ts';
 import { createRateLimiter } from './rate-limit.ts';
 import { createUsageCounter, type UsageCounter } from './usage-counter.ts';
@@ -104,7 +104,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       events: { subscriberBuffer: config.contributions.subscriptionBuffer, retentionDays: config.contributions.eventsRetentionDays },
     });
     startedServices = services;
-    const schema = buildSchema();
+    const schema = buildSchema({ maxJsonDepth: config.limits.maxJsonDepth });
     const tools = await loadAgentTools(config.mcp.toolsDirs, schema);
     const rateLimiter = createRateLimiter({ tiers: config.limits.rateLimitTiers });
     usage = createUsageCounter({
@@ -115,7 +115,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
 
     httpServer = createServer();
     const server = httpServer;
-    ws = attachWebSocket({ httpServer: server, schema, services, logger, ...guards });
+    ws = attachWebSocket({ httpServer: server, schema, services, logger, ...guards, maxSubscriptionsPerConnection: config.limits.maxSubscriptionsPerConnection });
     const wsEndpoint = ws;
     mcp = createMcpHttpEndpoint({
       tools,
@@ -139,18 +139,21 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       introspection: true,
       stopOnTerminationSignals: false,
       includeStacktraceInErrorResponses: false,
-      // Masks here; unexpected errors are logged with their request id by requestIdPlugin.
-      formatError: (formatted, error) => formatError(formatted, error, {}),
+      // A GET that carries Authorization is no "simple" CORS request (a browser must preflight
+      // it, and never adds a bearer key by itself), so it needs no other anti-CSRF header.
+      csrfPrevention: { requestHeaders: ['authorization', 'x-apollo-operation-name', 'apollo-require-preflight'] },
+      // Masks and logs unexpected errors with the request id of the HTTP request (request-scope.ts).
+      formatError: (formatted, error) => formatError(formatted, error, { logger }),
       plugins: [
         ApolloServerPluginDrainHttpServer({ httpServer: server, stopGracePeriodMillis: config.server.shutdownGraceMs }),
         { async serverWillStart() { return { drainServer: async () => void (await Promise.all([wsEndpoint.dispose(), mcpEndpoint.close()])) }; } },
-        requestIdPlugin(logger),
+        requestGuardPlugin(),
         queryLimitsPlugin(config.limits.query),
         ApolloServerPluginLandingPageDisabled(),
       ],
     });
     await apollo.start();
-    server.on('request', createHttpApp(apollo, services, guards, mcpEndpoint));
+    server.on('request', createHttpApp(apollo, services, { ...guards, logger }, mcpEndpoint));
     await listen(server, config.server.host, config.server.port);
     // Bootstrap only once every dependency (SQL, graph store, port) has proved usable, so a
     // failed first start cannot swallow the generated admin key.
@@ -253,30 +256,6 @@ async function backfillEmbeddings(
       });
     }
   }
-}
-
-/** Logs unexpected errors with the request id, and adds the id to masked errors in HTTP responses. */
-function requestIdPlugin(logger: Logger) {
-  return {
-    async requestDidStart() {
-      return {
-        async didEncounterErrors({ contextValue, errors }: { contextValue: Partial<GraphQLContext>; errors: readonly GraphQLError[] }) {
-          for (const error of errors) {
-            if (isUnexpectedError(error)) {
-              logger.error('unexpected error while executing a request', unexpectedErrorFields(error, contextValue.requestId, error.path));
-            }
-          }
-        },
-        async willSendResponse({ contextValue, response }: { contextValue: Partial<GraphQLContext>; response: { body: unknown } }) {
-          const body = response.body as { kind: string; singleResult?: { errors?: { extensions?: Record<string, unknown> }[] } };
-          if (body.kind !== 'single' || !contextValue.requestId) return;
-          for (const error of body.singleResult?.errors ?? []) {
-            if (error.extensions?.['code'] === 'INTERNAL_SERVER_ERROR') error.extensions['requestId'] = contextValue.requestId;
-          }
-        },
-      };
-    },
-  };
 }
 
 /** Loads the agent tools served at /mcp; a bad tool file stops start-up (exit 78) naming the file. */

@@ -8,7 +8,7 @@ import type { Server } from 'node:http';
 import { GraphQLError, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import type { Services } from '../services/index.ts';
 import { isHivegraphError, UnauthenticatedError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
@@ -16,6 +16,7 @@ import { contextFor, requestIdFrom } from './context.ts';
 import { formatError, unexpectedErrorFields } from './format-error.ts';
 import { queryLimitsError, type QueryLimits } from './query-limits.ts';
 import { RateLimitedError, rateLimitedGraphQLError, type RateLimiter } from './rate-limit.ts';
+import { badTextError } from './request-guard.ts';
 import type { UsageCounter } from './usage-counter.ts';
 
 /** The running WebSocket endpoint. */
@@ -39,6 +40,8 @@ export function attachWebSocket(deps: {
   usage: UsageCounter;
   /** Largest WebSocket message in bytes. */
   maxBodyBytes: number;
+  /** Most operations one connection may hold at once (HIVEGRAPH_MAX_SUBSCRIPTIONS_PER_CONNECTION; default 100). */
+  maxSubscriptionsPerConnection?: number;
 }): WebSocketEndpoint {
   const { services, logger } = deps;
   // noServer: with `server`, ws re-emits the HTTP server's errors (e.g. EADDRINUSE) on the
@@ -49,7 +52,10 @@ export function attachWebSocket(deps: {
       socket.destroy();
       return;
     }
-    wss.handleUpgrade(req, socket, head, (client) => wss.emit('connection', client, req));
+    wss.handleUpgrade(req, socket, head, (client) => {
+      quietSocketErrors(client, logger);
+      wss.emit('connection', client, req);
+    });
   });
   const authorizationOf = (params: Readonly<Record<string, unknown>> | undefined) => {
     const value = params?.['authorization'] ?? params?.['Authorization'];
@@ -70,6 +76,17 @@ export function attachWebSocket(deps: {
         }
       },
       async onSubscribe(ctx, id, payload) {
+        const maxOperations = deps.maxSubscriptionsPerConnection ?? 100;
+        // graphql-ws has already entered this operation in ctx.subscriptions; counted before
+        // any await, so operations sent in one burst are counted one after the other.
+        if (Object.keys(ctx.subscriptions).length > maxOperations) {
+          return [
+            new GraphQLError(
+              `This connection already holds ${maxOperations} subscriptions (HIVEGRAPH_MAX_SUBSCRIPTIONS_PER_CONNECTION): complete one, or open another connection.`,
+              { extensions: { code: 'BAD_USER_INPUT' } },
+            ),
+          ];
+        }
         let viewer;
         try {
           viewer = await services.auth.authenticate(authorizationOf(ctx.connectionParams));
@@ -97,6 +114,8 @@ export function attachWebSocket(deps: {
         if (invalid.length > 0) {
           return invalid.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
         }
+        const badText = badTextError(document, payload.variables);
+        if (badText) return [badText];
         const tooComplex = queryLimitsError(deps.schema, document, payload.operationName, payload.variables ?? undefined, deps.queryLimits);
         if (tooComplex) return [tooComplex];
         // With contextValue given, graphql-ws does not call a `context` option.
@@ -130,4 +149,20 @@ export function attachWebSocket(deps: {
     },
     connections: () => wss.clients.size,
   };
+}
+
+/**
+ * Reports a socket's `error` events (a message over the size limit, a broken frame) as one
+ * warning line instead of graphql-ws's console stack trace. ws closes the socket itself
+ * (1009 for a message over HIVEGRAPH_MAX_BODY_BYTES, 1002 for a protocol error).
+ */
+function quietSocketErrors(client: WebSocket, logger: Logger): void {
+  const emit = client.emit.bind(client);
+  client.emit = ((event: string | symbol, ...args: unknown[]) => {
+    if (event !== 'error') return emit(event, ...args);
+    const error = args[0] as (Error & { code?: string }) | undefined;
+    logger.warn('WebSocket connection closed after a client error', { code: error?.code, error: error?.message });
+    if (client.readyState === client.OPEN) client.close(1011, 'Internal server error');
+    return true;
+  }) as typeof client.emit;
 }

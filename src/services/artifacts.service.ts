@@ -174,6 +174,11 @@ export function createArtifactsService(deps: {
 
     async update(viewer, id, input, expectedRevision) {
       const has = (key: keyof UpdateArtifactInput) => Object.prototype.hasOwnProperty.call(input, key) && input[key] !== undefined;
+      const fields: (keyof UpdateArtifactInput)[] = ['title', 'content', 'metadata', 'tags', 'name', 'codebase'];
+      if (!fields.some(has)) {
+        // An empty update would add a revision that changes nothing.
+        throw new BadUserInputError(`input must set at least one of ${fields.join(', ')}.`, 'input');
+      }
       if (has('content') && input.content === null) throw new BadUserInputError('content cannot be null.', 'content');
       const next = has('content') ? validContent(input.content!, deps.maxContentBytes) : undefined;
       const name = has('name') || input.name === null ? validText(input.name, 'name', FIELD_LIMITS.name) : undefined;

@@ -87,7 +87,10 @@ export function createGraphService(deps: { sql: SqlClient; graph: GraphStore; pr
       if (!TYPE.test(input.type)) {
         throw new BadUserInputError('type must be a letter followed by letters, digits or _ (at most 64), e.g. DEPENDS_ON.', 'type');
       }
-      const propertiesJson = validMetadata(input.properties);
+      const propertiesJson = validMetadata(input.properties, 'properties');
+      if (input.fromId === input.toId) {
+        throw new BadUserInputError('A relationship connects two different artifacts: fromId and toId are the same.', 'toId');
+      }
       const relationship = await sql
         .transaction(async (tx) => {
           const from = await lockVisibleArtifact(tx, viewer, input.fromId, false);

@@ -27,7 +27,7 @@ import {
 } from '../store/repositories/runs.repo.ts';
 import type { Queryable, SqlClient } from '../store/types.ts';
 import { assertCanModifyArtifact, assertCanWriteArtifacts } from './access.ts';
-import { validText } from './validate.ts';
+import { checkJsonDepth, validText } from './validate.ts';
 import type { Viewer } from './viewer.ts';
 
 /** The relationship type from each output to each input of a run. */
@@ -203,6 +203,7 @@ const MAX_JSON_BYTES = 1024 * 1024;
 
 /** Any JSON value (objects, arrays, scalars), size-checked. */
 function validJson(value: unknown, field: string): string {
+  checkJsonDepth(value, field);
   const text = JSON.stringify(value);
   if (text === undefined) throw new BadUserInputError(`${field} must be JSON.`, field);
   if (Buffer.byteLength(text, 'utf8') > MAX_JSON_BYTES) throw new BadUserInputError(`${field} must be at most ${MAX_JSON_BYTES} bytes as JSON.`, field);

@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { BadUserInputError } from '../shared/errors.ts';
+import { JSON_DEPTH_CEILING, jsonDepth } from '../shared/json.ts';
 
 /** Limits on artifact fields. */
 export const FIELD_LIMITS = {
@@ -20,6 +21,14 @@ export const FIELD_LIMITS = {
 const KIND = /^[A-Za-z][A-Za-z0-9_.:-]*$/;
 // Control characters other than tab / newline make names and tags unreadable and unsafe in UIs.
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+/**
+ * Invisible characters that make a one-line field display differently from what it holds:
+ * the bidirectional embedding, override and isolate controls ("Trojan Source") and the
+ * zero-width space, word joiner and BOM. Zero-width (non-)joiners (U+200C, U+200D) and the
+ * LRM/RLM marks stay allowed: emoji sequences and several scripts need them.
+ */
+const INVISIBLE = /[\u202a-\u202e\u2066-\u2069\u200b\u2060\ufeff]/;
+const INVISIBLE_MESSAGE = 'bidirectional-override or zero-width characters (U+202A–U+202E, U+2066–U+2069, U+200B, U+2060, U+FEFF)';
 
 /** The `sha256:<hex>` digest of content (UTF-8). */
 export function contentDigest(content: string): string {
@@ -44,6 +53,7 @@ export function validText(value: string | null | undefined, field: string, max: 
   if (trimmed.length === 0) throw new BadUserInputError(`${field} must not be empty (omit it or pass null instead).`, field);
   if (trimmed.length > max) throw new BadUserInputError(`${field} must be at most ${max} characters.`, field);
   if (CONTROL.test(trimmed) || /[\n\r]/.test(trimmed)) throw new BadUserInputError(`${field} must be one line without control characters.`, field);
+  if (INVISIBLE.test(trimmed)) throw new BadUserInputError(`${field} must not contain ${INVISIBLE_MESSAGE}.`, field);
   return trimmed;
 }
 
@@ -66,6 +76,7 @@ export function validTags(tags: readonly string[] | null | undefined): string[] 
     if (tag.length === 0 || tag.length > FIELD_LIMITS.tag || CONTROL.test(tag) || /[\n\r]/.test(tag)) {
       throw new BadUserInputError(`Each tag must be 1–${FIELD_LIMITS.tag} characters on one line (got "${raw.slice(0, 80)}").`, 'tags');
     }
+    if (INVISIBLE.test(tag)) throw new BadUserInputError(`Tags must not contain ${INVISIBLE_MESSAGE}.`, 'tags');
     if (!out.includes(tag)) out.push(tag);
   }
   if (out.length > FIELD_LIMITS.tags) throw new BadUserInputError(`At most ${FIELD_LIMITS.tags} tags.`, 'tags');
@@ -73,18 +84,28 @@ export function validTags(tags: readonly string[] | null | undefined): string[] 
 }
 
 /**
+ * Refuses a JSON value nested deeper than `maxDepth` (measured without recursion), so that
+ * JSON.stringify and the recursive scrubbers never see one. The API refuses anything over
+ * HIVEGRAPH_MAX_JSON_DEPTH before; this bound holds for every other caller too.
+ */
+export function checkJsonDepth(value: unknown, field: string, maxDepth: number = JSON_DEPTH_CEILING): void {
+  if (jsonDepth(value, maxDepth) > maxDepth) throw new BadUserInputError(`${field} may nest at most ${maxDepth} levels deep.`, field);
+}
+
+/**
  * Validates metadata (a JSON object) and returns its JSON text, which is stored as sent so
  * it round-trips exactly.
  */
-export function validMetadata(metadata: unknown): string {
+export function validMetadata(metadata: unknown, field = 'metadata'): string {
   if (metadata === null || metadata === undefined) return '{}';
   if (typeof metadata !== 'object' || Array.isArray(metadata)) {
-    throw new BadUserInputError('metadata must be a JSON object.', 'metadata');
+    throw new BadUserInputError(`${field} must be a JSON object.`, field);
   }
+  checkJsonDepth(metadata, field);
   const text = JSON.stringify(metadata);
   if (Buffer.byteLength(text, 'utf8') > FIELD_LIMITS.metadataBytes) {
-    throw new BadUserInputError(`metadata must be at most ${FIELD_LIMITS.metadataBytes} bytes as JSON.`, 'metadata');
+    throw new BadUserInputError(`${field} must be at most ${FIELD_LIMITS.metadataBytes} bytes as JSON.`, field);
   }
-  if (text.includes('\\u0000')) throw new BadUserInputError('metadata must not contain NUL characters.', 'metadata');
+  if (text.includes('\\u0000')) throw new BadUserInputError(`${field} must not contain NUL characters.`, field);
   return text;
 }

@@ -56,7 +56,7 @@ describe('query limits', () => {
       body: '{"query": ',
     });
     expect(malformed.status).toBe(400);
-    expect(((await malformed.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe('BAD_REQUEST');
+    expect(((await malformed.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe('BAD_USER_INPUT');
   });
 
   it('masks an unexpected failure as INTERNAL_SERVER_ERROR with a request id that is in the log', async () => {
