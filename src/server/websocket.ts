@@ -2,7 +2,8 @@
  * GraphQL over WebSocket (`graphql-transport-ws`, the graphql-ws library) on the HTTP
  * server's port, path /graphql. The key comes in `connectionParams.authorization`
  * (`Bearer <key>`) and is checked again before every operation, so a revoked key stops
- * working on open connections too.
+ * working on open connections too. Subscriptions execute through the shared executor
+ * (subscription-executor.ts): once per class of equal results per event, one frame for all.
  */
 import type { Server } from 'node:http';
 import { GraphQLError, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
@@ -16,6 +17,7 @@ import { contextFor, requestIdFrom } from './context.ts';
 import { formatError, unexpectedErrorFields } from './format-error.ts';
 import { queryLimitsError, type QueryLimits } from './query-limits.ts';
 import { RateLimitedError, rateLimitedGraphQLError, type RateLimiter } from './rate-limit.ts';
+import { createSubscriptionExecutor, type ExecutorStats, type SubscriptionContext } from './subscription-executor.ts';
 import { badTextError } from './request-guard.ts';
 import type { UsageCounter } from './usage-counter.ts';
 
@@ -25,6 +27,8 @@ export interface WebSocketEndpoint {
   dispose(): Promise<void>;
   /** Open sockets right now. */
   connections(): number;
+  /** Deliveries sent and executions run by the shared subscription executor. */
+  subscriptionStats(): Readonly<ExecutorStats>;
 }
 
 /** Attaches the graphql-ws server to `httpServer` at /graphql. */
@@ -62,9 +66,11 @@ export function attachWebSocket(deps: {
     return typeof value === 'string' ? value : undefined;
   };
 
+  const executor = createSubscriptionExecutor({ logger });
   const cleanup = useServer(
     {
       schema: deps.schema,
+      subscribe: executor.subscribe,
       async onConnect(ctx) {
         try {
           await services.auth.authenticate(authorizationOf(ctx.connectionParams));
@@ -119,13 +125,13 @@ export function attachWebSocket(deps: {
         const tooComplex = queryLimitsError(deps.schema, document, payload.operationName, payload.variables ?? undefined, deps.queryLimits);
         if (tooComplex) return [tooComplex];
         // With contextValue given, graphql-ws does not call a `context` option.
-        return {
-          schema: deps.schema,
-          document,
-          operationName: payload.operationName,
-          variableValues: payload.variables,
-          contextValue: contextFor(services, viewer, requestIdFrom(`ws-${id}`)),
+        const socket = ctx.extra.socket;
+        const framePrefix = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
+        const contextValue: SubscriptionContext = {
+          ...contextFor(services, viewer, requestIdFrom(`ws-${id}`)),
+          sendNext: (payloadJson) => new Promise<void>((resolve, reject) => socket.send(`${framePrefix}${payloadJson}}`, (error) => (error ? reject(error) : resolve()))),
         };
+        return { schema: deps.schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
       },
       onNext(_ctx, id, _payload, _args, result) {
         if (!result.errors?.length) return;
@@ -148,6 +154,7 @@ export function attachWebSocket(deps: {
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
     connections: () => wss.clients.size,
+    subscriptionStats: () => executor.stats,
   };
 }
 

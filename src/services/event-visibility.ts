@@ -10,8 +10,12 @@
  * - contribution events: the contributor, REVIEWERs and ADMINs; an approval also reaches whoever
  *   the visibility the contribution asked for admits (as Query.contributions reads them);
  * - run events: everyone in the org.
+ *
+ * The feed also reads each event's records once for all subscribers; {@link canReadArtifact}
+ * and {@link canReadContribution} decide in memory what each may read of them, as the SQL reads
+ * behind the DataLoaders would (`visibleArtifactSql`, the contribution access rule).
  */
-import type { EventRecord, EventSubject, Role, Visibility } from '../store/records.ts';
+import type { ArtifactRecord, ContributionRecord, EventRecord, EventSubject, Role, Visibility } from '../store/records.ts';
 
 /** The viewer as event visibility needs it. */
 export interface EventViewer {
@@ -57,4 +61,25 @@ export function canSeeEvent(viewer: EventViewer, event: EventRecord): boolean {
     case 'RUN_UPDATED':
       return true;
   }
+}
+
+/**
+ * True when `viewer` may read `artifact` (shared with `groupIds`) as a live artifact — the
+ * in-memory twin of `visibleArtifactSql` without `includeDeleted`: deleted artifacts are not.
+ */
+export function canReadArtifact(viewer: EventViewer, artifact: ArtifactRecord, groupIds: readonly string[]): boolean {
+  return artifact.deletedAt === null && admits(viewer, { orgId: artifact.orgId, visibility: artifact.visibility, ownerId: artifact.ownerId, groupIds });
+}
+
+/**
+ * True when `viewer` may read `contribution` — the in-memory twin of the contribution access
+ * rule (src/store/repositories/contributions.repo.ts): the org's ADMINs and REVIEWERs, the
+ * contributor, and once APPROVED whoever its ORG / PUBLIC / GROUP visibility admits.
+ */
+export function canReadContribution(viewer: EventViewer, contribution: ContributionRecord): boolean {
+  if (contribution.orgId !== viewer.orgId) return false;
+  if (viewer.role === 'ADMIN' || viewer.role === 'REVIEWER' || contribution.contributorId === viewer.userId) return true;
+  if (contribution.status !== 'APPROVED') return false;
+  if (contribution.visibility === 'ORG' || contribution.visibility === 'PUBLIC') return true;
+  return contribution.visibility === 'GROUP' && contribution.sharedWithGroupIds.some((g) => viewer.groupIds.has(g));
 }

@@ -4,13 +4,18 @@
  *
  * One hub per process listens on the events channel (Postgres LISTEN/NOTIFY, so commits made
  * through any instance arrive; PGlite notifies within the process). Per org with subscribers
- * it keeps a feed: on a notification it fetches the new events once (one statement), keeps a
- * bounded buffer of recent ones and offers them to every subscriber, which filters by type and
- * visibility and queues them. Offering never waits for a subscriber: a slow one only fills its
- * own bounded queue, and when that overflows it is ended with an error that names the cursor
- * to resume from. A new subscription first replays from the database (in batches, at the pace
- * its client reads), then joins the live feed without gap or duplicate.
+ * it keeps a feed: on a notification it fetches the new events once (one statement) and the
+ * records they are about once (src/services/event-records.ts: at most five statements, however
+ * many subscribers), keeps a bounded buffer of recent ones and offers them to every subscriber,
+ * which filters by type and visibility and queues a delivery: the event, the shared records and
+ * what this subscriber may read of them. Offering goes through the subscribers in slices of
+ * {@link SLICE}, yielding to the event loop between slices, so requests on the same instance
+ * are served while a large feed fans out. Offering never waits for a subscriber: a slow one
+ * only fills its own bounded queue, and when that overflows it is ended with an error that
+ * names the cursor to resume from. A new subscription first replays from the database (in
+ * batches, at the pace its client reads), then joins the live feed without gap or duplicate.
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { BadUserInputError, ServiceUnavailableError, UnauthenticatedError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { EventRecord, EventType, Page } from '../store/records.ts';
@@ -18,6 +23,7 @@ import { EVENTS_CHANNEL, fetchEvents, latestEventCursor, pruneEvents, prunedThro
 import { getGroupsByUserIds } from '../store/repositories/groups.repo.ts';
 import { activeKeyIds } from '../store/repositories/identity.repo.ts';
 import type { SqlClient } from '../store/types.ts';
+import { readableFor, readEventRecords, type EventDelivery, type EventRecords } from './event-records.ts';
 import { canSeeEvent, type EventViewer } from './event-visibility.ts';
 import type { Viewer } from './viewer.ts';
 
@@ -25,6 +31,8 @@ import type { Viewer } from './viewer.ts';
 const BATCH = 500;
 /** Recent events each org feed keeps for subscribers joining live. */
 const FEED_BUFFER = 5000;
+/** Subscribers offered new events per turn of the event loop. */
+const SLICE = 100;
 /** How often feeds poll without a notification, and refresh subscribers' groups and keys (ms). */
 const REFRESH_MS = 5000;
 
@@ -59,6 +67,11 @@ export interface EventsService {
   list(viewer: Viewer, args: { after?: number | undefined; types?: readonly EventType[] | null; first: number }): Promise<Page<EventRecord>>;
   /** Replays, then streams, the events `viewer` may see, in cursor order. End it with `return()`. */
   subscribe(viewer: Viewer, options: SubscribeOptions): AsyncIterableIterator<EventRecord>;
+  /**
+   * As {@link subscribe}, each event with the records it is about as the feed read them once
+   * for all subscribers, and what `viewer` may read of them (what Subscription resolves from).
+   */
+  deliveries(viewer: Viewer, options: SubscribeOptions): AsyncIterableIterator<EventDelivery>;
   /** Starts listening for commits (the server calls it once). */
   start(): Promise<void>;
   /** Stops listening and ends every subscription. */
@@ -89,10 +102,16 @@ interface Subscriber {
   /** Cursor of the last event handed to the consumer (the resume point). */
   delivered: number;
   live: boolean;
-  queue: EventRecord[];
+  queue: EventDelivery[];
   error: Error | undefined;
   done: boolean;
   wake: (() => void) | undefined;
+}
+
+/** An event of a feed with the records of the batch it was fetched in. */
+interface FeedItem {
+  event: EventRecord;
+  records: EventRecords;
 }
 
 interface Feed {
@@ -101,7 +120,7 @@ interface Feed {
   /** The buffer holds every event of the org with cursor in (bufferFrom, head]. */
   bufferFrom: number;
   head: number;
-  buffer: EventRecord[];
+  buffer: FeedItem[];
   pulling: Promise<void> | undefined;
   again: boolean;
 }
@@ -133,6 +152,15 @@ export function createEventsService(deps: {
   }
 
   const wanted = (s: Subscriber, e: EventRecord) => (!s.types || s.types.has(e.type)) && canSeeEvent(s.access, e);
+  const deliver = (s: Subscriber, event: EventRecord, records: EventRecords): EventDelivery => ({ event, records, readable: readableFor(s.access, event, records) });
+
+  /** Fetches an org's events after `cursor` with their records (the records only when there are events). */
+  async function fetchItems(orgId: string, cursor: number): Promise<FeedItem[]> {
+    const events = await fetchEvents(sql, orgId, cursor, BATCH);
+    if (events.length === 0) return [];
+    const records = await readEventRecords(sql, orgId, events);
+    return events.map((event) => ({ event, records }));
+  }
 
   function wake(s: Subscriber): void {
     const resolve = s.wake;
@@ -149,12 +177,12 @@ export function createEventsService(deps: {
   }
 
   /** Queues live events for a subscriber; never waits. */
-  function offer(s: Subscriber, events: readonly EventRecord[]): void {
+  function offer(s: Subscriber, items: readonly FeedItem[]): void {
     if (!s.live || s.done) return;
-    for (const e of events) {
-      if (e.cursor <= s.cursor) continue;
-      if (wanted(s, e)) s.queue.push(e);
-      s.cursor = e.cursor;
+    for (const { event, records } of items) {
+      if (event.cursor <= s.cursor) continue;
+      if (wanted(s, event)) s.queue.push(deliver(s, event, records));
+      s.cursor = event.cursor;
     }
     if (s.queue.length > deps.subscriberBuffer) {
       s.queue.length = 0;
@@ -184,13 +212,19 @@ export function createEventsService(deps: {
         do {
           feed.again = false;
           for (;;) {
-            const events = await fetchEvents(sql, feed.orgId, feed.head, BATCH);
-            if (events.length === 0) break;
-            feed.head = events[events.length - 1]!.cursor;
-            feed.buffer.push(...events);
-            if (feed.buffer.length > FEED_BUFFER) feed.bufferFrom = feed.buffer.splice(0, feed.buffer.length - FEED_BUFFER).at(-1)!.cursor;
-            for (const s of feed.subscribers) offer(s, events);
-            if (events.length < BATCH) break;
+            const items = await fetchItems(feed.orgId, feed.head);
+            if (items.length === 0) break;
+            feed.head = items[items.length - 1]!.event.cursor;
+            feed.buffer.push(...items);
+            if (feed.buffer.length > FEED_BUFFER) feed.bufferFrom = feed.buffer.splice(0, feed.buffer.length - FEED_BUFFER).at(-1)!.event.cursor;
+            // In slices: the woken subscribers' deliveries run before the next turn, then the
+            // event loop serves other work. Subscribers joining meanwhile find the items in the buffer.
+            let offered = 0;
+            for (const s of feed.subscribers) {
+              offer(s, items);
+              if (++offered % SLICE === 0) await nextTurn();
+            }
+            if (items.length < BATCH) break;
           }
         } while (feed.again);
       } catch (error) {
@@ -213,7 +247,7 @@ export function createEventsService(deps: {
       if (s.done) return;
       if (s.cursor >= feed.bufferFrom) {
         let pending = 0;
-        for (const e of feed.buffer) if (e.cursor > s.cursor) pending++;
+        for (const item of feed.buffer) if (item.event.cursor > s.cursor) pending++;
         if (s.queue.length + pending <= deps.subscriberBuffer) {
           s.live = true;
           offer(s, feed.buffer);
@@ -227,7 +261,12 @@ export function createEventsService(deps: {
         offer(s, feed.buffer);
         return;
       }
-      for (const e of events) if (wanted(s, e)) s.queue.push(e);
+      const kept = events.filter((e) => wanted(s, e));
+      if (kept.length > 0) {
+        const records = await readEventRecords(sql, feed.orgId, kept);
+        if (s.done) return;
+        for (const e of kept) s.queue.push(deliver(s, e, records));
+      }
       s.cursor = events[events.length - 1]!.cursor;
       wake(s);
     }
@@ -254,7 +293,7 @@ export function createEventsService(deps: {
     }
   }
 
-  return {
+  const service: EventsService = {
     async list(viewer, args) {
       const after = args.after ?? 0;
       await checkResumable(viewer.orgId, after);
@@ -276,6 +315,24 @@ export function createEventsService(deps: {
     },
 
     subscribe(viewer, options) {
+      const source = service.deliveries(viewer, options);
+      const iterator: AsyncIterableIterator<EventRecord> = {
+        async next() {
+          const result = await source.next();
+          return result.done ? { value: undefined, done: true } : { value: result.value.event, done: false };
+        },
+        async return() {
+          await source.return?.();
+          return { value: undefined, done: true };
+        },
+        [Symbol.asyncIterator]() {
+          return iterator;
+        },
+      };
+      return iterator;
+    },
+
+    deliveries(viewer, options) {
       const s: Subscriber = {
         viewer,
         access: { orgId: viewer.orgId, userId: viewer.userId, role: viewer.role, groupIds: new Set() },
@@ -305,15 +362,15 @@ export function createEventsService(deps: {
       })();
       ready.catch((error: unknown) => end(s, error instanceof Error ? error : new Error(String(error))));
 
-      const iterator: AsyncIterableIterator<EventRecord> = {
+      const iterator: AsyncIterableIterator<EventDelivery> = {
         async next() {
           await ready.catch(() => undefined);
           for (;;) {
-            const event = s.queue.shift();
-            if (event) {
-              s.delivered = event.cursor;
+            const delivery = s.queue.shift();
+            if (delivery) {
+              s.delivered = delivery.event.cursor;
               if (!s.live) wake(s); // let the replay fetch more
-              return { value: event, done: false };
+              return { value: delivery, done: false };
             }
             if (s.done) {
               if (s.error) {
@@ -372,4 +429,5 @@ export function createEventsService(deps: {
 
     subscriptionCount: () => [...feeds.values()].reduce((n, f) => n + f.subscribers.size, 0),
   };
+  return service;
 }

@@ -34,6 +34,7 @@ export type { NearDuplicate, SearchTuning } from './search.service.ts';
 export type { ContributeInput, ContributionPolicy } from './contributions.service.ts';
 export type { ContextItemInput } from './context-packages.service.ts';
 export { decodeEventCursor, encodeEventCursor, SubscriberLaggingError, type SubscribeOptions } from './events.service.ts';
+export { readableRecords, type EventDelivery, type EventRecords, type ReadableRecords } from './event-records.ts';
 export {
   describeModel,
   embedMissing,

@@ -84,6 +84,21 @@ export async function getArtifactsByIds(
 }
 
 /**
+ * Artifacts by id with the group ids each is shared with, deleted ones included and **no
+ * visibility applied**: for the events feed, which reads an event's subjects once and decides
+ * per subscriber in memory (src/services/event-visibility.ts). One statement.
+ */
+export async function getArtifactsWithSharesByIds(q: Queryable, ids: readonly string[]): Promise<{ artifact: ArtifactRecord; groupIds: string[] }[]> {
+  const { rows } = await q.query<ArtifactRecord & { shareGroupIds: string[] }>(
+    `SELECT ${ARTIFACT_COLUMNS('a')},
+       (SELECT coalesce(array_agg(s.group_id), '{}') FROM artifact_shares s WHERE s.artifact_id = a.id) AS "shareGroupIds"
+     FROM artifacts a WHERE a.id = ANY($1::uuid[])`,
+    [ids],
+  );
+  return rows.map(({ shareGroupIds, ...artifact }) => ({ artifact, groupIds: shareGroupIds ?? [] }));
+}
+
+/**
  * Locks a visible artifact for a write (`FOR UPDATE`), so concurrent writers queue and see
  * each other's result. `deleted` selects live (false) or deleted (true) artifacts.
  * `metadataText` is the stored JSON text, to carry forward unchanged.

@@ -67,6 +67,15 @@ export async function getContributionsByIds(q: Queryable, viewer: ContributionVi
   return inKeyOrder(ids, rows);
 }
 
+/**
+ * Contributions of an org by id, **no access rule applied**: for the events feed, which
+ * decides per subscriber in memory (src/services/event-visibility.ts). One statement.
+ */
+export async function getOrgContributionsByIds(q: Queryable, orgId: string, ids: readonly string[]): Promise<ContributionRecord[]> {
+  const { rows } = await q.query<ContributionRecord>(`SELECT ${COLUMNS('c')} FROM contributions c WHERE c.org_id = $1 AND c.id = ANY($2::uuid[])`, [orgId, ids]);
+  return rows;
+}
+
 /** One page of visible contributions, oldest first (a review queue), optionally of one status. */
 export async function listContributions(
   q: Queryable,

@@ -51,6 +51,15 @@ export async function deleteRelationship(q: Queryable, id: string): Promise<void
   await q.query('DELETE FROM relationships WHERE id = $1', [id]);
 }
 
+/**
+ * Relationships of an org by id, **no visibility applied**: for the events feed, which decides
+ * per subscriber in memory from both ends (src/services/event-visibility.ts). One statement.
+ */
+export async function getOrgRelationshipsByIds(q: Queryable, orgId: string, ids: readonly string[]): Promise<RelationshipRecord[]> {
+  const { rows } = await q.query<RelationshipRecord>(`SELECT ${COLUMNS('r')} FROM relationships r WHERE r.org_id = $1 AND r.id = ANY($2::uuid[])`, [orgId, ids]);
+  return rows;
+}
+
 /** Relationships by id whose both ends the viewer can see, in key order. */
 export async function getVisibleRelationshipsByIds(
   q: Queryable,
