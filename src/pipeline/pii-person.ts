@@ -2,9 +2,11 @@
  * Person-name detector, deliberately conservative: a name is only taken where its context
  * says it is one — after an honorific ("Mr. John Smith", "Dr. Okafor"), after a label
  * ("Name: Jane Doe", "From: Jane Doe <…>", "Signed-off-by: Jane Doe"), after a salutation or
- * sign-off ("Dear Jane Doe", "Regards,\nJane Doe") or after "written/approved/… by". Names
- * in running prose are not found (see docs/pipeline.md for why no NLP library is used).
- * Only the name is replaced; the honorific or label stays ("Dr. [PERSON]").
+ * sign-off ("Dear Jane Doe", "Regards,\nJane Doe") or after "written/approved/… by" — or,
+ * in running prose, where a common given name from {@link GIVEN_NAMES} is followed by a
+ * capitalised surname ("John Smith", "Priya Natarajan"). Other names in prose are not found
+ * (see docs/pipeline.md for why no NLP library is used). Only the name is replaced; the
+ * honorific or label stays ("Dr. [PERSON]").
  */
 import type { PiiMatch } from './pii.ts';
 import { matchesOf } from './pii-text.ts';
@@ -54,6 +56,60 @@ const NOT_NAME_WORDS = new Set(
     .split(' '),
 );
 
+/**
+ * Common given names that are hardly ever anything else in technical text. Names that are
+ * also words, places, products or languages (Will, May, Mark, Grant, Chase, Jordan, Sydney,
+ * Ruby, Julia, Ada, Crystal, Max, Jack, …) are left out on purpose.
+ */
+const GIVEN_NAMES: ReadonlySet<string> = new Set(
+  (
+    'James John Robert Michael David Richard Joseph Thomas Charles Christopher Daniel Matthew Anthony Donald Steven ' +
+  'Paul Andrew Joshua Kenneth Kevin Brian George Timothy Ronald Edward Jason Jeffrey Ryan Jacob Gary Nicholas Eric ' +
+  'Jonathan Stephen Larry Justin Scott Brandon Benjamin Samuel Gregory Alexander Patrick Dennis Jerry Tyler Aaron ' +
+  'Henry Adam Douglas Nathan Peter Zachary Kyle Walter Harold Jeremy Ethan Carl Keith Roger Gerald Christian Sean ' +
+  'Arthur Noah Lawrence Jesse Bryan Bruce Albert Gabriel Alan Juan Wayne Ralph Randy Eugene Vincent Russell Elijah ' +
+  'Louis Philip Johnny Mary Patricia Jennifer Linda Elizabeth Barbara Susan Jessica Sarah Karen Lisa Nancy Betty ' +
+  'Margaret Sandra Ashley Kimberly Emily Donna Michelle Carol Amanda Dorothy Melissa Deborah Stephanie Rebecca ' +
+  'Sharon Laura Cynthia Kathleen Amy Angela Shirley Anna Brenda Pamela Emma Nicole Helen Samantha Katherine ' +
+  'Christine Debra Rachel Carolyn Janet Catherine Maria Heather Diane Ruth Julie Olivia Joyce Kelly Christina ' +
+  'Lauren Joan Evelyn Judith Megan Andrea Cheryl Hannah Jacqueline Martha Gloria Teresa Sara Frances Kathryn ' +
+  'Janice Abigail Alice Judy Sophia Grace Denise Doris Marilyn Danielle Beverly Isabella Theresa Diana Natalie ' +
+  'Charlotte Marie Kayla Alexis Jane Fiona Ingrid Lena Priya Ananya Rahul Arjun Anil Sanjay Deepak Kenji Hiroshi ' +
+  'Yuki Takeshi Aisha Fatima Omar Ahmed Mohammed Muhammad Hassan Noor Olga Ivan Dmitri Sergei Natasha Hans Klaus ' +
+  'Lukas Sophie Pierre Luca Giulia Marco Giovanni Francesca Carlos Miguel Javier Sofia Lucia Pedro Ana Elena ' +
+  'Tomás Alejandro Mateo Camila Valentina Lars Sven Astrid Freya Mei Wei Jun Hyun Minjun Olusegun Chinedu Amara ' +
+  'Kwame Oluwaseun Bob Jim Tom Tim Greg Ben Dan Jon Steve Mike Chris Matt Kate Katie Lucy Ellen'
+  ).split(' '),
+);
+
+/** Words after a given name that are no surname: "John And", "Maria Is". */
+const NOT_SURNAME_WORDS = new Set(
+  ('And Or But For Nor So Yet If In On At To By Of As Is Was Are Were Has Had Have Will Can Could Should Would Might ' +
+    'Must Said Says Wrote Asked Added From With Without About After Before When While Who What Where Why How This That ' +
+    'Mr Mrs Ms Mx Dr Prof Sir')
+    .split(' '),
+);
+
+/**
+ * A capitalised word (kept only when it is in {@link GIVEN_NAMES}: a Set lookup, not a
+ * 300-way alternation tried at every position), an optional initial, then one surname word:
+ * "John Smith", "John A. Smith", "Ludwig van Beethoven".
+ */
+const GIVEN_THEN_SURNAME = new RegExp(
+  // Only the first word is consumed (the rest is a lookahead), so "Yesterday Fiona Gallagher"
+  // still tries "Fiona" after "Yesterday" failed.
+  `(?<![\\p{L}\\p{N}_'’.@/-])(\\p{Lu}\\p{Ll}{1,20})(?=((?:[ \\t]\\p{Lu}\\.)?[ \\t](?:${PARTICLE}[ \\t]){0,2}${WORD})(?![\\p{L}\\p{N}_@(]|\\.[\\p{L}]))`,
+  'gu',
+);
+
+function proseName(m: RegExpExecArray): PiiMatch | null {
+  const name = m[1]! + m[2]!;
+  const words = name.split(/[ \t]+/);
+  const surname = words[words.length - 1]!;
+  if (!GIVEN_NAMES.has(m[1]!) || NOT_SURNAME_WORDS.has(surname) || NOT_NAME_WORDS.has(surname) || /^\p{Lu}\.$/u.test(surname)) return null;
+  return { type: 'PERSON', start: m.index, end: m.index + name.length };
+}
+
 function nameSpan(m: RegExpExecArray): PiiMatch | null {
   const name = m[1]!;
   const words = name.split(/[ \t]+/);
@@ -71,6 +127,10 @@ export function detectPersons(text: string): PiiMatch[] {
       const match = nameSpan(m);
       if (match) found.push(match);
     }
+  }
+  for (const m of matchesOf(GIVEN_THEN_SURNAME, text)) {
+    const match = proseName(m);
+    if (match) found.push(match);
   }
   return found;
 }

@@ -44,6 +44,37 @@ const PEM_BODY_LINE = /(?:\r?\n|\\n)(?:[A-Za-z0-9+/=]{1,100}|[A-Za-z-]{1,40}: [^
 const AWS_SECRET =
   /(?<![A-Za-z0-9])(?:aws_?secret_?(?:access_?)?key|secret_?access_?key)["']?\s{0,3}[:=]\s{0,3}["']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])/gdi;
 
+/** An AWS access key id: its secret access key is looked for around it. */
+const AWS_KEY_ID = /(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Za-z0-9])/g;
+/** A 40-character base64 token, the shape of an AWS secret access key. */
+const BASE64_40 = /(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g;
+/** `secret`, `secret key`, `secret access key` in prose, then a 40-character base64 token. */
+const PROSE_AWS_SECRET = /\bsecret(?:[ _-]?access)?(?:[ _-]?key)?(?:[ \t]{1,3}(?:is|was|=|:))?[ \t]{1,3}["']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])/gdi;
+/** How far from an access key id (characters, either side) its secret is looked for. */
+const AWS_PAIR_WINDOW = 200;
+
+/**
+ * A random base64 secret mixes upper and lower case with digits or `/`/`+`; a git SHA-1
+ * (lower-case hex) or a 40-letter word does not.
+ */
+function looksLikeRandomBase64(token: string): boolean {
+  return /[A-Z]/.test(token) && /[a-z]/.test(token) && /[0-9/+]/.test(token);
+}
+
+/** AWS secret access keys written near their access key id or after the word "secret", without an assignment. */
+function awsSecretKeys(text: string): PiiMatch[] {
+  const found: PiiMatch[] = [];
+  for (const id of matchesOf(AWS_KEY_ID, text)) {
+    const from = Math.max(0, id.index - AWS_PAIR_WINDOW);
+    const window = text.slice(from, Math.min(text.length, id.index + id[0].length + AWS_PAIR_WINDOW));
+    for (const m of matchesOf(BASE64_40, window)) {
+      if (looksLikeRandomBase64(m[0])) found.push({ type: 'SECRET', start: from + m.index, end: from + m.index + 40 });
+    }
+  }
+  for (const m of matchesOf(PROSE_AWS_SECRET, text)) if (looksLikeRandomBase64(m[1]!)) found.push(...valueMatch(m, 1));
+  return found;
+}
+
 /** `scheme://user:password@host` (user may be empty: `redis://:pw@host`): the password. */
 const URL_PASSWORD = /(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{1,20}:\/\/[^\s:/@]{0,100}:([^\s:/@]{1,200})@/gd;
 
@@ -144,6 +175,7 @@ function contextSecrets(text: string): PiiMatch[] {
   for (const regex of [AWS_SECRET, URL_PASSWORD]) {
     for (const m of matchesOf(regex, text)) if (!PLACEHOLDER.test(m[1]!)) found.push(...valueMatch(m, 1));
   }
+  found.push(...awsSecretKeys(text));
   for (const m of matchesOf(AUTH_HEADER, text)) {
     const value = m[1]!;
     if (/\d/.test(value) || (/[A-Z]/.test(value) && /[a-z]/.test(value))) found.push(...valueMatch(m, 1));

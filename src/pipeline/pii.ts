@@ -83,7 +83,8 @@ export function findPii(text: string, options: ScrubOptions = {}): PiiMatch[] {
   const weakest = Math.min(...[...wanted].map((t) => PRECEDENCE[t]));
   const candidates: PiiMatch[] = [];
   for (const { type, detect } of DETECTORS) {
-    if (wanted.has(type) || PRECEDENCE[type] > weakest) candidates.push(...detect(text));
+    // A loop, not push(...): a detector may return more matches than a call takes arguments.
+    if (wanted.has(type) || PRECEDENCE[type] > weakest) for (const match of detect(text)) candidates.push(match);
   }
   candidates.sort(
     (a, b) => PRECEDENCE[b.type] - PRECEDENCE[a.type] || b.end - b.start - (a.end - a.start) || a.start - b.start,

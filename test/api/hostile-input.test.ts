@@ -212,6 +212,19 @@ describe('NUL, invalid Unicode and invisible characters (items 5 and 7)', () => 
   });
 });
 
+describe('scrubbing (item 4)', () => {
+  it("redacts an AWS secret access key next to its key id, and a plain person name, in an AGENT's contribution", async () => {
+    const res = await ok<any>(server, agent.key, `mutation ($input: ContributeInput!) { contribute(input: $input) { content redactions { type count } } }`, {
+      input: { kind: 'fact', content: `Deploy ${RUN}: AKIAIOSFODNN7EXAMPLE with secret wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY, ask John Smith.` },
+    });
+    expect(res.contribute.content).toBe(`Deploy ${RUN}: [SECRET] with secret [SECRET], ask [PERSON].`);
+    expect(res.contribute.redactions).toEqual([
+      { type: 'SECRET', count: 2 },
+      { type: 'PERSON', count: 1 },
+    ]);
+  });
+});
+
 describe('subscriptions over HTTP (item 6)', () => {
   it('answers a subscription POSTed over HTTP with BAD_USER_INPUT pointing to the WebSocket endpoint', async () => {
     const res = await gql(server, 'subscription { events { cursor } }', { key: ADMIN_KEY });

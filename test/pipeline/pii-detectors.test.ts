@@ -168,7 +168,16 @@ describe('SECRET', () => {
     ['postgres://app:pw123@db/app', 'pw123'],
     ['Authorization: Bearer abcDEF123456ghiJKL', 'abcDEF123456ghiJKL'],
     ['aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'],
+    ['the secret key is wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'],
   ])('finds it in %s', (text, value) => expect(found('SECRET', text)).toEqual([value]));
+  it('redacts an AWS secret access key written next to its key id, not only the id (issue 20)', () => {
+    const text = 'AKIAIOSFODNN7EXAMPLE with secret wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+    expect(found('SECRET', text)).toEqual(['AKIAIOSFODNN7EXAMPLE', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY']);
+    expect(found('SECRET', 'id AKIAIOSFODNN7EXAMPLE\nkey wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY')).toHaveLength(2);
+  });
+  it('leaves a git SHA-1 next to an AWS key id alone', () => {
+    expect(found('SECRET', 'AKIAIOSFODNN7EXAMPLE rotated in commit 3f786850e387550fdab836ed7e6dc881de23001b')).toEqual(['AKIAIOSFODNN7EXAMPLE']);
+  });
   it('takes a PEM private key block whole, and a truncated one up to its last base64 line', () => {
     const block = '-----BEGIN RSA PRIVATE KEY-----\nMIIBOgIBAAJBAK\nabc+/=\n-----END RSA PRIVATE KEY-----';
     expect(found('SECRET', `key:\n${block}\nafter`)).toEqual([block]);
@@ -193,7 +202,7 @@ describe('SECRET', () => {
   ])('leaves %s alone', (_what, text) => expect(found('SECRET', text)).toEqual([]));
 });
 
-describe('PERSON (conservative: context-anchored only)', () => {
+describe('PERSON (context-anchored, or a known given name and a surname)', () => {
   it.each([
     ['Mr. John Smith', 'John Smith'],
     ['Dr. Okafor', 'Okafor'],
@@ -202,9 +211,17 @@ describe('PERSON (conservative: context-anchored only)', () => {
     ['Signed-off-by: Greg Kroah-Hartman', 'Greg Kroah-Hartman'],
     ['Regards,\nHannah Schmidt', 'Hannah Schmidt'],
     ['Account holder: Ludwig van Beethoven', 'Ludwig van Beethoven'],
+    ['I paired with Jane Doe today.', 'Jane Doe'],
+    ['A plain John Smith in prose', 'John Smith'],
+    ['Yesterday Fiona Gallagher merged the fix.', 'Fiona Gallagher'],
+    ['ask John A. Smith first', 'John A. Smith'],
   ])('finds it in %s', (text, value) => expect(found('PERSON', text)).toEqual([value]));
   it.each([
-    ['a name in running prose (a known limitation)', 'I paired with Jane Doe today.'],
+    ['a given name before a function word', 'Ask Maria And the team'],
+    ['a given name that is also a word (left out of the list)', 'Will Deploy run? Mark Down the cost. Grant Access first.'],
+    ['a language named like a person', 'Julia Computing and Ruby Gems'],
+    ['a given name alone', 'Thanks, John.'],
+    ['a given name before a non-name word', 'John Street is closed; Maria Team owns it.'],
     ['a one-word name after a label', 'Name: Jane'],
     ['a team after a label', 'Owner: Platform Team'],
     ['an organisation after a label', 'Author: Apache Software Foundation'],

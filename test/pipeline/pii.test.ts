@@ -170,19 +170,19 @@ describe('evaluation on the labelled sets', () => {
   it('development set: precision and recall per type', () => {
     const scores = score(PII_CASES);
     console.log(`\n${scoreTable(`PII scrubbing, development set (${PII_CASES.length} cases)`, scores)}\n`);
-    // Measured: precision 1.000 for every type but PERSON 0.920 (23/25); recall 1.000 but
-    // PHONE 0.973 (36/37) and PERSON 0.657 (23/35).
-    expectFloors(scores, { precision: every(0.97, { PERSON: 0.9 }), recall: every(0.95, { PERSON: 0.6 }) });
+    // Measured: precision 1.000 for every type but PERSON 0.941 (32/34); recall 1.000 but
+    // PHONE 0.973 (36/37) and PERSON 0.914 (32/35) (0.657 before given names in prose).
+    expectFloors(scores, { precision: every(0.97, { PERSON: 0.9 }), recall: every(0.95, { PERSON: 0.85 }) });
   });
 
   it('held-out set: precision and recall per type', () => {
     const scores = score(HOLDOUT_CASES);
     console.log(`\n${scoreTable(`PII scrubbing, held-out set (${HOLDOUT_CASES.length} cases)`, scores)}\n`);
-    // Measured: precision 1.000 but NATIONAL_ID 0.800 (4/5), IP 0.875 (7/8), PERSON 0.667 (4/6);
-    // recall 1.000 but PHONE 0.833 (5/6), PERSON 0.667 (4/6). Small set: one case moves a ratio a lot.
+    // Measured: precision 1.000 but NATIONAL_ID 0.800 (4/5), IP 0.875 (7/8), PERSON 0.750 (6/8);
+    // recall 1.000 but PHONE 0.833 (5/6). Small set: one case moves a ratio a lot.
     expectFloors(scores, {
-      precision: every(0.95, { NATIONAL_ID: 0.8, IP: 0.85, PERSON: 0.6 }),
-      recall: every(0.95, { PHONE: 0.8, PERSON: 0.6 }),
+      precision: every(0.95, { NATIONAL_ID: 0.8, IP: 0.85, PERSON: 0.7 }),
+      recall: every(0.95, { PHONE: 0.8 }),
     });
   });
 });
