@@ -35,13 +35,15 @@ export async function openPgliteClient(options: PgliteClientOptions = {}): Promi
     db = await PGlite.create({
       ...(options.dataDir ? { dataDir: options.dataDir } : {}),
       extensions: { vector },
+      // Every statement's writes reach the files before it resolves (PGlite's default, stated
+      // here because it is what makes a kill -9 lose no acknowledged write).
+      relaxedDurability: false,
       parsers: { [types.INT8]: (value: string) => Number(value) },
     });
   } catch (error) {
     const where = options.dataDir ?? 'memory';
     throw new StartupError(
-      `Cannot open the embedded database in ${where}: ${error instanceof Error ? error.message : String(error)}` +
-        ' (is another Hivegraph process using the same HIVEGRAPH_DATA_DIR?)',
+      `Cannot open the embedded database in ${where}: ${error instanceof Error ? error.message : String(error)}`,
       { cause: error },
     );
   }
