@@ -22,6 +22,7 @@ export const Artifact: ArtifactResolvers = {
     return groups.filter((g): g is Exclude<typeof g, Error | null> => g !== null && !(g instanceof Error));
   },
   provenance: (artifact) => artifact,
+  screening: (artifact, _args, { loaders }) => (artifact.contributionId ? loaders.screening.load(artifact.contributionId) : null),
   producedBy: (artifact, _args, { loaders, viewer }) => (artifact.runId && artifact.orgId === viewer.orgId ? loaders.run.load(artifact.runId) : null),
   relationships: async (artifact, args, { loaders }) => {
     const { first, after } = pageArgs(args.first, args.after);

@@ -4,7 +4,7 @@
  * one of these, so a list of N objects costs a fixed number of statements.
  */
 import DataLoader from 'dataloader';
-import type { Services, Viewer } from '../services/index.ts';
+import type { ArtifactScreening, Services, Viewer } from '../services/index.ts';
 import type {
   ApiKeyUsageRecord,
   ArtifactRecord,
@@ -101,6 +101,8 @@ export interface Loaders {
   apiKeyUsage: DataLoader<string, ApiKeyUsageRecord[]>;
   /** Contributions the viewer may read, by id. */
   contribution: DataLoader<string, ContributionRecord | null>;
+  /** Screening of the contribution an (already visible) artifact came from, by contribution id. */
+  screening: DataLoader<string, ArtifactScreening | null>;
   /** Runs of the viewer's org, by id. */
   run: DataLoader<string, RunRecord | null>;
   /** Input / output artifact ids of a run, in order (resolve through `artifact`). */
@@ -126,6 +128,7 @@ export function createLoaders(services: Services, viewer: Viewer): Loaders {
     groupsOfUser: new DataLoader((ids) => services.groups.groupsOfUsers(viewer, ids)),
     membersOfGroup: new DataLoader((ids) => services.groups.membersOfGroups(viewer, ids)),
     sharedGroupIds: new DataLoader((ids) => services.artifacts.sharedGroupIds(ids)),
+    screening: new DataLoader(async (ids) => nullable(await services.artifacts.screenings(ids))),
     revisions: shapedLoader(
       (k: RevisionsKey) => `${k.first}:${k.beforeRevision ?? ''}`,
       (k) => k.artifactId,

@@ -28,6 +28,7 @@ import { assertCanModifyArtifact, assertCanWriteArtifacts } from './access.ts';
 import { contentDigest, FIELD_LIMITS, validContent, validKind, validMetadata, validTags, validText } from './validate.ts';
 import { insertArtifactWithHistory } from './artifact-writes.ts';
 import type { Viewer } from './viewer.ts';
+import { getScreeningsByContributionIds, QUARANTINED_FLAG } from '../store/repositories/screening.repo.ts';
 
 /** Input of {@link ArtifactsService.create}. */
 export interface CreateArtifactInput {
@@ -72,6 +73,19 @@ export interface ArtifactsService {
   sharedGroupIds(artifactIds: readonly string[]): Promise<string[][]>;
   /** Revisions of (already visible) artifacts, newest first. One statement. */
   revisions(artifactIds: readonly string[], page: { first: number; beforeRevision?: number | undefined }): Promise<ArtifactRevisionRecord[][]>;
+  /**
+   * The screening that (already visible) artifacts carry from the contributions they were
+   * approved from, by contribution id, in key order; `flagged` when it was QUARANTINED. One statement.
+   */
+  screenings(contributionIds: readonly string[]): Promise<(ArtifactScreening | undefined)[]>;
+}
+
+/** How the contribution an artifact came from screened (`Artifact.screening`). */
+export interface ArtifactScreening {
+  injectionScore: number;
+  flags: string[];
+  /** The contribution was QUARANTINED (and then approved). */
+  flagged: boolean;
 }
 
 /** Creates the artifacts service. */
@@ -271,6 +285,10 @@ export function createArtifactsService(deps: {
     getByIds: (viewer, ids, includeDeleted = false) => getArtifactsByIds(sql, viewer, ids, includeDeleted),
     list: (viewer, filter, page) => listArtifacts(sql, viewer, filter, page),
     sharedGroupIds: (artifactIds) => getShareGroupIds(sql, artifactIds),
+    screenings: async (contributionIds) =>
+      (await getScreeningsByContributionIds(sql, contributionIds)).map((row) =>
+        row ? { injectionScore: row.injectionScore, flags: row.flags, flagged: row.flags.includes(QUARANTINED_FLAG) } : undefined,
+      ),
     revisions: (artifactIds, page) => getRevisions(sql, artifactIds, page),
   };
 

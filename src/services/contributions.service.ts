@@ -30,6 +30,7 @@ import {
 } from '../store/repositories/contributions.repo.ts';
 import { appendEvent } from '../store/repositories/events.repo.ts';
 import { existingGroupIds } from '../store/repositories/groups.repo.ts';
+import { QUARANTINED_FLAG } from '../store/repositories/screening.repo.ts';
 import type { Queryable, SqlClient } from '../store/types.ts';
 import { assertAdmin } from './access.ts';
 import { insertArtifactWithHistory } from './artifact-writes.ts';
@@ -177,6 +178,7 @@ export function createContributionsService(deps: {
         : await deps.search.nearDuplicates(viewer, { title, content }, { threshold: policy.nearDuplicateThreshold, first: 5 });
       const quarantined = injection.score >= policy.injectionThreshold;
       const flags = [
+        ...(quarantined ? [QUARANTINED_FLAG] : []),
         ...injection.signals.map((s) => `injection:${s}`),
         ...(duplicateOf ? [DUPLICATE_FLAG] : []),
         ...(near.length > 0 ? [NEAR_DUPLICATE_FLAG] : []),

@@ -26,7 +26,7 @@ import { createUsersService, type UsersService } from './users.service.ts';
 
 export type { Viewer } from './viewer.ts';
 export { ensureBootstrap, type BootstrapOutcome } from './bootstrap.service.ts';
-export type { CreateArtifactInput, UpdateArtifactInput } from './artifacts.service.ts';
+export type { ArtifactScreening, CreateArtifactInput, UpdateArtifactInput } from './artifacts.service.ts';
 export type { CreatedApiKey } from './api-keys.service.ts';
 export type { ArtifactFilterValues } from '../store/repositories/artifacts.repo.ts';
 export type { SearchLegs } from '../store/repositories/search.repo.ts';

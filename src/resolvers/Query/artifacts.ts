@@ -21,6 +21,7 @@ export function filterValues(filter: ArtifactFilter | null | undefined): Artifac
     contentDigest: filter.contentDigest ?? null,
     name: filter.name ?? null,
     includeDeleted: filter.includeDeleted ?? false,
+    excludeFlagged: filter.excludeFlagged ?? false,
   };
 }
 

@@ -7,6 +7,7 @@ import type { Queryable } from '../types.ts';
 import { toVectorLiteral } from './embeddings.repo.ts';
 import { groupedInKeyOrder, inKeyOrder, SqlParams, toPage } from './sql-params.ts';
 import { visibleArtifactSql, type VisibilityViewer } from './visibility.sql.ts';
+import { notFlaggedSql } from './screening.repo.ts';
 
 /** Columns of an artifact row, aliased to {@link ArtifactRecord} fields. */
 export const ARTIFACT_COLUMNS = (a: string) => `${a}.id, ${a}.org_id AS "orgId", ${a}.seq, ${a}.owner_id AS "ownerId",
@@ -34,6 +35,8 @@ export interface ArtifactFilterValues {
   contentDigest?: string | null;
   name?: string | null;
   includeDeleted?: boolean | null;
+  /** Leave out artifacts approved from a contribution that was QUARANTINED. */
+  excludeFlagged?: boolean | null;
 }
 
 /** Appends the filter's conditions for alias `a` to `where`. */
@@ -47,6 +50,7 @@ export function artifactFilterSql(a: string, p: SqlParams, filter: ArtifactFilte
   if (filter.metadata != null) where.push(`${a}.metadata_index @> ${p.add(JSON.stringify(filter.metadata))}::jsonb`);
   if (filter.contentDigest != null) where.push(`${a}.content_digest = ${p.add(filter.contentDigest)}`);
   if (filter.name != null) where.push(`${a}.name = ${p.add(filter.name)}`);
+  if (filter.excludeFlagged === true) where.push(notFlaggedSql(a));
 }
 
 /** One page of visible artifacts, newest first, after the artifact with sequence `afterSeq`. */
