@@ -2,7 +2,9 @@
  * Several API instances on one Postgres: two real `hivegraph serve` processes share a fresh
  * database; an agent contributes and a reviewer approves through instance A, and a subscriber
  * connected to instance B sees the submission, the approval and the new artifact (events
- * travel by Postgres LISTEN/NOTIFY), and contributionReviewed fires on B too.
+ * travel by Postgres LISTEN/NOTIFY), and contributionReviewed fires on B too. Subscribers spread
+ * over both instances get every write made through A exactly once, in order, and one that
+ * disconnects from B resumes on A from its last cursor without gap or duplicate.
  * Needs Postgres: in the embedded run it is skipped with the reason printed.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -143,6 +145,56 @@ describeIfAvailable(
       const until = Date.now() + 10_000;
       while (replayed.length < 3 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 50));
       expect(replayed).toEqual(['CONTRIBUTION_SUBMITTED', 'ARTIFACT_CREATED', 'CONTRIBUTION_APPROVED']);
+    });
+
+    it('subscribers on both instances get every write of A once, in order; one resumes on A after leaving B', { timeout: 90_000 }, async () => {
+      const A = { graphqlUrl: a.graphqlUrl };
+      const B = { graphqlUrl: b.graphqlUrl };
+      const writer: Actor = await createActor(A, key, 'spread-writer', 'MEMBER');
+      const watchers: Actor[] = [];
+      for (let i = 0; i < 3; i++) watchers.push(await createActor(A, key, `spread-watcher-${i}`, 'MEMBER'));
+      const query = 'subscription ($after: String) { events(after: $after, types: [ARTIFACT_CREATED]) { cursor artifact { title } } }';
+      type Got = { cursor: string; artifact: { title: string } | null };
+      const watch = (instance: { graphqlUrl: string }, actor: Actor, after?: string) => {
+        const client = wsClient(instance, actor.key);
+        clients.push(client);
+        const got: Got[] = [];
+        const errors: unknown[] = [];
+        client.subscribe<{ events: Got }>({ query, variables: { after } }, { next: (r) => (r.data ? got.push(r.data.events) : errors.push(r.errors)), error: (e) => errors.push(e), complete: () => undefined });
+        return { client, got, errors };
+      };
+      const waitUntil = async (condition: () => boolean, what: string) => {
+        const deadline = Date.now() + 20_000;
+        while (!condition()) {
+          if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      };
+      // Two subscriptions per watcher on each instance (12), and one that will move from B to A.
+      const steady = watchers.flatMap((w) => [watch(A, w), watch(A, w), watch(B, w), watch(B, w)]);
+      const mover = watch(B, watchers[0]!);
+      await new Promise((resolve) => setTimeout(resolve, 800));
+      const titles = Array.from({ length: 10 }, (_, i) => `spread-${i}`);
+      const write = (title: string) =>
+        ok(A, writer.key, 'mutation ($t: String!) { createArtifact(input: { kind: "note", title: $t, content: $t, visibility: ORG }) { id } }', { t: title });
+      for (const title of titles.slice(0, 5)) await write(title);
+      await waitUntil(() => mover.got.length >= 5, 'the mover to receive 5 events on B');
+      expect(mover.got.map((e) => e.artifact?.title)).toEqual(titles.slice(0, 5));
+      await mover.client.dispose();
+      for (const title of titles.slice(5)) await write(title);
+      const resumed = watch(A, watchers[0]!, mover.got.at(-1)!.cursor);
+      await waitUntil(() => resumed.got.length >= 5 && steady.every((s) => s.got.length >= 10), 'every subscriber to receive all 10 events');
+      await new Promise((resolve) => setTimeout(resolve, 500)); // anything duplicated would arrive by now
+      for (const s of [...steady, resumed]) expect(s.errors).toEqual([]);
+      for (const s of steady) {
+        expect(s.got.map((e) => e.artifact?.title)).toEqual(titles);
+        const cursors = s.got.map((e) => e.cursor);
+        expect([...cursors].sort()).toEqual(cursors);
+      }
+      // The same cursors whichever instance delivered them.
+      expect(new Set(steady.map((s) => s.got.map((e) => e.cursor).join(','))).size).toBe(1);
+      expect(resumed.got.map((e) => e.artifact?.title)).toEqual(titles.slice(5));
+      expect([...mover.got, ...resumed.got].map((e) => e.cursor)).toEqual(steady[0]!.got.map((e) => e.cursor));
     });
   },
 );
