@@ -11,6 +11,8 @@ describe('loadConfig', () => {
     expect(config.logLevel).toBe('info');
     expect(config.bootstrapAdminKey).toBeUndefined();
     expect(config.limits.maxContentBytes).toBe(1024 * 1024);
+    expect(config.limits.maxJsonDepth).toBe(64);
+    expect(config.limits.maxSubscriptionsPerConnection).toBe(100);
   });
 
   it('selects server mode from DATABASE_URL and FALKORDB_URL', () => {
@@ -45,6 +47,9 @@ describe('loadConfig', () => {
     ['HIVEGRAPH_BOOTSTRAP_ADMIN_KEY', 'has white space inside it', /must not contain white space/],
     ['HIVEGRAPH_DB_POOL_MAX', '0', /HIVEGRAPH_DB_POOL_MAX/],
     ['HIVEGRAPH_GRAPH_PREFIX', 'bad-prefix!', /HIVEGRAPH_GRAPH_PREFIX/],
+    ['HIVEGRAPH_MAX_JSON_DEPTH', '0', /HIVEGRAPH_MAX_JSON_DEPTH: must be a whole number from 1 to 1000/],
+    ['HIVEGRAPH_MAX_JSON_DEPTH', '5000', /HIVEGRAPH_MAX_JSON_DEPTH/],
+    ['HIVEGRAPH_MAX_SUBSCRIPTIONS_PER_CONNECTION', 'many', /HIVEGRAPH_MAX_SUBSCRIPTIONS_PER_CONNECTION: must be a whole number/],
   ])('rejects %s=%j with a message naming it', (name, value, message) => {
     const env: Record<string, string> = { [name]: value };
     if (name === 'HIVEGRAPH_DB_POOL_MAX') env['DATABASE_URL'] = 'postgres://localhost/x';
