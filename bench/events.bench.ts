@@ -6,12 +6,16 @@
  *                              [--scale 1] [--per-connection 20] [--rates 1,2,4,…] [--step-seconds 15]
  *                              [--writers 4] [--max-in-flight 64] [--gap-ms 20] [--scenarios …]
  *                              [--pool-max N] [--subscription-buffer N]
+ *                              [--scale-out-subscribers 10000] [--scale-out-rate 2]
  *                              [--database-url URL] [--quiet]
  *
  * Every server is a real Hivegraph server (startServer, hashing embedder) in its own Node
  * process, so its CPU and event loop are measured apart from the benchmark's clients; the
  * subscribers are real graphql-ws clients over WebSockets, each an ordinary org member with
- * its own key; writes are `createArtifact` mutations (ORG notes) over HTTP. On Postgres the
+ * its own key, selecting `cursor type occurredAt artifact { id title }` unless the scenario
+ * says otherwise; writes are `createArtifact` mutations (ORG notes) over HTTP. `scale-out`
+ * spreads many subscriptions (multiplexed over the subscribers' connections) over two instances
+ * on one Postgres and writes through the first at a fixed rate. On Postgres the
  * run uses a scratch database `hg_bench_events_<time>`, dropped at the end; on PGlite a
  * temporary data directory. Results: bench/results/events-<ISO time>.json; see docs/benchmarks.md.
  */
@@ -27,13 +31,14 @@ import { measurePostgresCpu } from './lib/events-load.ts';
 import { postgresCpuSampler } from './lib/events-postgres-cpu.ts';
 import { measureRate, type RateResult } from './lib/events-rates.ts';
 import { closePool, lingering, measureLatency, openPool, type LatencyResult, type Topology } from './lib/events-scenarios.ts';
+import { measureScaleOut, type ScaleOutResult } from './lib/events-scale-out.ts';
 import { spawnServer, type ServerProcess } from './lib/events-server.ts';
 import { gitInfo, machineInfo, peakRssMiB, round, secondsSince, writeResult } from './lib/harness.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Options
 
-const SCENARIOS = ['baseline', 'connections', 'multiplexed', 'artifact-id', 'cross', 'throughput', 'throughput-artifact-id'] as const;
+const SCENARIOS = ['baseline', 'connections', 'multiplexed', 'artifact-id', 'cross', 'throughput', 'throughput-artifact-id', 'scale-out'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 const { values: args } = parseArgs({
@@ -52,6 +57,8 @@ const { values: args } = parseArgs({
     'pool-max': { type: 'string' },
     'subscription-buffer': { type: 'string' },
     'database-url': { type: 'string' },
+    'scale-out-subscribers': { type: 'string' },
+    'scale-out-rate': { type: 'string', default: '2' },
     quiet: { type: 'boolean', default: false },
   },
   strict: true,
@@ -71,6 +78,9 @@ const RATES = args.rates ? args.rates.split(',').map(Number) : [1, 2, 4, 8, 16, 
 const WRITERS = Number(args.writers);
 const MAX_IN_FLIGHT = Number(args['max-in-flight']);
 const GAP_MS = Number(args['gap-ms']);
+const SCALE_OUT_SUBSCRIPTIONS = args['scale-out-subscribers'] ? Number(args['scale-out-subscribers']) : SUBSCRIBERS * 10;
+const SCALE_OUT_PER_CONNECTION = Math.max(1, Math.ceil(SCALE_OUT_SUBSCRIPTIONS / SUBSCRIBERS));
+const SCALE_OUT_RATE = Number(args['scale-out-rate']);
 const BASE_URL = args['database-url'] ?? process.env.DATABASE_URL;
 const BACKEND = args.backend ?? (BASE_URL ? 'postgres' : 'pglite');
 const selected = new Set(args.scenarios.split(',').filter(Boolean));
@@ -191,7 +201,7 @@ try {
     writeTo: a,
     subscriberKeys,
     perConnection: 1,
-    selection: 'artifact',
+    selection: 'artifactTitle',
     writerKeys,
     ...overrides,
   });
@@ -206,7 +216,7 @@ try {
     await measure('multiplexed', `${muxConnections} connections × ${PER_CONNECTION} subscriptions`, topology({ subscriberKeys: subscriberKeys.slice(0, muxConnections), perConnection: PER_CONNECTION }));
   }
   if (wants('artifact-id')) {
-    await measure('artifact-id', `${SUBSCRIBERS} connections × 1 subscription selecting artifactId instead of artifact { id }`, topology({ selection: 'artifactId' }));
+    await measure('artifact-id', `${SUBSCRIBERS} connections × 1 subscription selecting artifactId instead of artifact { id title }`, topology({ selection: 'artifactId' }));
   }
   let b: ServerProcess | undefined;
   if (wants('cross') && databaseUrl) {
@@ -247,6 +257,24 @@ try {
   if (wants('throughput-artifact-id')) await runThroughput('throughput-artifact-id', topology({ selection: 'artifactId' }));
   const flatOutWithoutSubscribers = throughput.length > 0 ? await measureRate(topology({}), undefined, { ...rateOptions, rate: null }, progress) : null;
 
+  // Scale-out: many subscriptions over two instances, writes through A at a fixed rate.
+  let scaleOut: ScaleOutResult | null = null;
+  if (wants('scale-out') && databaseUrl) {
+    const c = await spawnServer('B', serverVars());
+    servers.push(c);
+    const connections = Math.ceil(SCALE_OUT_SUBSCRIPTIONS / SCALE_OUT_PER_CONNECTION);
+    progress(`scale-out: ${connections} connections × ${SCALE_OUT_PER_CONNECTION} subscriptions over A and B (pid ${c.pid}), ${SCALE_OUT_RATE} events/s written through A for ${STEP_SECONDS} s`);
+    scaleOut = await measureScaleOut(
+      [a, c],
+      { subscriberKeys: subscriberKeys.slice(0, connections), perConnection: SCALE_OUT_PER_CONNECTION, selection: 'artifactTitle', writerKeys },
+      { ...rateOptions, rate: SCALE_OUT_RATE },
+      new DeliveryLog(),
+      progress,
+    );
+    progress(`  missed ${scaleOut.missed}, complete ${scaleOut.completeEvents}/${scaleOut.write.committed}, server µs/delivery A ${scaleOut.serverCpuMicrosPerDelivery[0]} B ${scaleOut.serverCpuMicrosPerDelivery[1]}`);
+    await c.stop();
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Result
 
@@ -282,9 +310,18 @@ try {
       scenarios: [...selected],
       poolMax: args['pool-max'] ? Number(args['pool-max']) : 'server default (10)',
       subscriptionBuffer: args['subscription-buffer'] ? Number(args['subscription-buffer']) : 'server default (1000)',
+      scaleOutSubscriptions: SCALE_OUT_SUBSCRIPTIONS,
+      scaleOutPerConnection: SCALE_OUT_PER_CONNECTION,
+      scaleOutRate: SCALE_OUT_RATE,
     },
     backend: { sql: a.sqlBackend, postgresVersion, embedder: 'hashing', serversInOwnProcesses: true },
-    dataset: { subscribers: SUBSCRIBERS, writers: writerKeys.length, peopleSeconds, eventType: 'ARTIFACT_CREATED of an ORG note (createArtifact)' },
+    dataset: {
+      subscribers: SUBSCRIBERS,
+      writers: writerKeys.length,
+      peopleSeconds,
+      eventType: 'ARTIFACT_CREATED of an ORG note (createArtifact)',
+      selection: 'subscription { events { cursor type occurredAt artifact { id title } } }',
+    },
     latency,
     ratios,
     throughput: throughput.map((t) => ({
@@ -292,6 +329,7 @@ try {
       committedRatioToWithoutSubscribers: flatOutWithoutSubscribers ? round(t.flatOut.write.committedPerSecond / flatOutWithoutSubscribers.write.committedPerSecond) : null,
     })),
     flatOutWithoutSubscribers,
+    scaleOut,
     /** Subscriptions still held by the server after their clients disconnected, released by a flush event each time. */
     lingeringAfterClose: lingering,
     process: { peakRssMiB: peakRssMiB() },

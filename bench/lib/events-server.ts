@@ -26,7 +26,9 @@ const CHILD = path.join(import.meta.dirname, 'events-server-child.ts');
 
 /** Forks a child and starts a server in it with `vars`; stdout and stderr are the benchmark's stderr. */
 export async function spawnServer(name: string, vars: Record<string, string>): Promise<ServerProcess> {
-  const child: ChildProcess = fork(CHILD, [], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  // HG_BENCH_SERVER_NODE_OPTIONS: extra Node flags for the servers, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
+  const extra = process.env['HG_BENCH_SERVER_NODE_OPTIONS']?.split(' ').filter(Boolean) ?? [];
+  const child: ChildProcess = fork(CHILD, [], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], execArgv: [...process.execArgv, ...extra] });
   child.stdout?.on('data', (chunk: Buffer) => process.stderr.write(prefixLines(name, chunk)));
   child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(prefixLines(name, chunk)));
   const waiting: ((message: ChildMessage) => boolean)[] = [];

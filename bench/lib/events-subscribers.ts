@@ -9,14 +9,16 @@ import WebSocket from 'ws';
 import type { DeliveryLog } from './events-deliveries.ts';
 
 /** What each subscription selects. */
-export type Selection = 'artifact' | 'artifactId';
+export type Selection = 'artifact' | 'artifactTitle' | 'artifactId';
 
 /**
- * `artifact { id }` resolves the artifact through the subscriber's DataLoader (a visibility-checked
- * read per subscriber per event); `artifactId` is the global id carried by the event itself.
+ * `artifact { id }` and `artifact { id title }` resolve the artifact through the subscriber's
+ * DataLoader (a visibility-checked read per subscriber per event until the feed read records
+ * once and primed the loaders, commit cef0e2b); `artifactId` is the global id carried by the event.
  */
 export const SUBSCRIPTIONS: Record<Selection, string> = {
   artifact: 'subscription { events { cursor type occurredAt artifact { id } } }',
+  artifactTitle: 'subscription { events { cursor type occurredAt artifact { id title } } }',
   artifactId: 'subscription { events { cursor type occurredAt artifactId } }',
 };
 
