@@ -11,6 +11,7 @@ import { createGraphQLClient, fetchReadiness, throwIfErrors, type GraphQLClient 
 import type { EmbeddedServer } from './embedded.ts';
 import { ingestDocuments } from './ingest.ts';
 import { evaluateRun, hasRelevant } from './metrics.ts';
+import { buildReferenceBm25, REFERENCE_NAME } from './reference-bm25.ts';
 import { probeSearch, runMode, type SearchMode } from './search.ts';
 
 /** Options of {@link runEval}. */
@@ -37,6 +38,8 @@ export interface EvalOptions {
   env?: NodeJS.ProcessEnv;
   /** Progress and notices (default: none). */
   log?: (line: string) => void;
+  /** Also run the reference BM25 engine on the same documents and queries (default true). */
+  reference?: boolean;
 }
 
 /** Metrics and timings of one mode. */
@@ -54,6 +57,19 @@ export interface ModeResult {
   perQuery: Record<string, { ndcgAt10: number; recallAt100: number }>;
   /** The first 10 document ids each query returned (for inspection). */
   top10: Record<string, string[]>;
+  /** nDCG@10 ÷ the reference BM25's, measured in the same run (null without a reference). */
+  ratioToReference: number | null;
+}
+
+/** The reference BM25 engine's scores on the same documents and queries (eval/reference-bm25.ts). */
+export interface ReferenceResult {
+  name: string;
+  documents: number;
+  ndcgAt10: number;
+  recallAt100: number;
+  latencyMs: LatencyStats;
+  byQueryType: ModeResult['byQueryType'];
+  perQuery: ModeResult['perQuery'];
 }
 
 /** Everything a run measured (written as JSON by the CLI). */
@@ -82,6 +98,8 @@ export interface EvalResult {
   scope: 'org' | 'evalRun';
   runId: string;
   ingest: { docs: number; seconds: number; docsPerSecond: number; requests: number; batchSize: number; concurrency: number; clipped: number; titleAsContent: number };
+  /** The reference BM25 run (absent with `reference: false`). */
+  reference?: ReferenceResult;
   modes: ModeResult[];
 }
 
@@ -176,6 +194,31 @@ export async function runEval(options: EvalOptions): Promise<EvalResult> {
       log(`skipped ${ingest.skipped.length} doc(s), e.g. ${ingest.skipped.slice(0, 3).map((s) => `${s.id}: ${s.reason}`).join('; ')}`);
     }
 
+    let reference: ReferenceResult | undefined;
+    if (options.reference !== false) {
+      // The same documents the server holds: the same selection, less what ingest skipped.
+      const skipped = new Set(ingest.skipped.map((s) => s.id));
+      const engine = await buildReferenceBm25(
+        (async function* () {
+          for await (const doc of selectDocs(dataset.corpus(), judged, othersBudget)) if (!skipped.has(doc.id)) yield doc;
+        })(),
+      );
+      const run = engine.rank(queries, FIRST);
+      const metrics = evaluateRun(run.rankings, qrels, { ndcgK: 10, recallK: FIRST });
+      const perQuery: ModeResult['perQuery'] = {};
+      for (const [queryId, m] of metrics.perQuery) perQuery[queryId] = { ndcgAt10: m.ndcg, recallAt100: m.recall };
+      reference = {
+        name: REFERENCE_NAME,
+        documents: engine.documents,
+        ndcgAt10: metrics.ndcg,
+        recallAt100: metrics.recall,
+        latencyMs: summarize(run.latenciesMs),
+        byQueryType: meansByType(queries, perQuery),
+        perQuery,
+      };
+      log(`reference BM25: nDCG@10 ${metrics.ndcg.toFixed(4)}, recall@100 ${metrics.recall.toFixed(4)} (${REFERENCE_NAME}, ${engine.documents} docs)`);
+    }
+
     const modes: ModeResult[] = [];
     for (const mode of options.modes) {
       const run = await runMode(client, queries, mode, {
@@ -202,6 +245,7 @@ export async function runEval(options: EvalOptions): Promise<EvalResult> {
         byQueryType: meansByType(queries, perQuery),
         perQuery,
         top10,
+        ratioToReference: reference && reference.ndcgAt10 > 0 ? metrics.ndcg / reference.ndcgAt10 : null,
       });
       log(`${mode}: nDCG@10 ${metrics.ndcg.toFixed(4)}, recall@100 ${metrics.recall.toFixed(4)}${run.failures.length ? `, ${run.failures.length} failed queries` : ''}`);
     }
@@ -239,6 +283,7 @@ export async function runEval(options: EvalOptions): Promise<EvalResult> {
         clipped: ingest.clipped,
         titleAsContent: ingest.titleAsContent,
       },
+      ...(reference ? { reference } : {}),
       modes,
     };
   } finally {

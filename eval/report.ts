@@ -19,12 +19,21 @@ export function formatReport(result: EvalResult): string {
       ` (${result.ingest.batchSize} per request, ${result.ingest.concurrency} in flight, ${result.ingest.requests} requests)`,
     `machine:  ${result.machine.cpus} × ${result.machine.cpuModel}, ${result.machine.memoryGiB} GiB, Node ${result.machine.node}`,
     '',
-    '| mode | nDCG@10 | recall@100 | median latency ms | p99 ms | failed queries |',
-    '| --- | ---: | ---: | ---: | ---: | ---: |',
+    '| mode | nDCG@10 | ÷ reference BM25 | recall@100 | median latency ms | p99 ms | failed queries |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...result.modes.map(
       (m) =>
-        `| ${m.mode} | ${m.ndcgAt10.toFixed(4)} | ${m.recallAt100.toFixed(4)} | ${ms(m.latencyMs.p50)} | ${ms(m.latencyMs.p99)} | ${m.failures.length} |`,
+        `| ${m.mode} | ${m.ndcgAt10.toFixed(4)} | ${m.ratioToReference === null ? '–' : m.ratioToReference.toFixed(3)} | ${m.recallAt100.toFixed(4)} | ` +
+        `${ms(m.latencyMs.p50)} | ${ms(m.latencyMs.p99)} | ${m.failures.length} |`,
     ),
+    ...(result.reference
+      ? [
+          `| reference BM25 | ${result.reference.ndcgAt10.toFixed(4)} | 1.000 | ${result.reference.recallAt100.toFixed(4)} | ` +
+            `${ms(result.reference.latencyMs.p50)} | ${ms(result.reference.latencyMs.p99)} | 0 |`,
+          '',
+          `reference: ${result.reference.name}, in this process over the same ${result.reference.documents} documents`,
+        ]
+      : []),
   ];
   const types = [...new Set(result.modes.flatMap((m) => Object.keys(m.byQueryType)))].sort();
   if (types.length > 0) {
@@ -35,6 +44,9 @@ export function formatReport(result: EvalResult): string {
       `| mode | ${types.map((t) => `${t} (${result.modes[0]?.byQueryType[t]?.queries ?? 0})`).join(' | ')} |`,
       `| --- |${types.map(() => ' ---: |').join('')}`,
       ...result.modes.map((m) => `| ${m.mode} | ${types.map((t) => m.byQueryType[t]?.ndcgAt10.toFixed(4) ?? '–').join(' | ')} |`),
+      ...(result.reference
+        ? [`| reference BM25 | ${types.map((t) => result.reference?.byQueryType[t]?.ndcgAt10.toFixed(4) ?? '–').join(' | ')} |`]
+        : []),
     );
   }
   const failed = result.modes.flatMap((m) => m.failures.slice(0, 2).map((f) => `  ${m.mode} ${f.queryId}: ${f.message}`));

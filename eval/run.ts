@@ -38,6 +38,8 @@ Options:
   --max-queries N      evaluate only the first N queries with relevant judgements
   --batch N            createArtifact mutations per request (default 30, the server's alias limit)
   --concurrency N      ingest requests in flight (default 4)
+  --no-reference       skip the reference BM25 engine (by default it runs on the same documents
+                       and queries, and each mode's nDCG@10 is reported as a ratio to it)
   --json FILE          write the result JSON here (default: bench/results/eval-<dataset>-<time>.json)
   --help               show this help
 
@@ -61,6 +63,7 @@ const OPTIONS = {
   batch: { type: 'string' },
   concurrency: { type: 'string' },
   json: { type: 'string' },
+  'no-reference': { type: 'boolean' },
   help: { type: 'boolean' },
 } as const;
 
@@ -110,6 +113,7 @@ function parseCli(argv: string[]): (EvalOptions & { json?: string }) | 'help' {
     ...(batchSize !== undefined ? { batchSize } : {}),
     ...(concurrency !== undefined ? { concurrency } : {}),
     ...(values.json !== undefined ? { json: values.json } : {}),
+    ...(values['no-reference'] ? { reference: false } : {}),
   };
 }
 

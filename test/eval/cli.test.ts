@@ -65,12 +65,15 @@ describe('eval CLI', () => {
     const json = path.join(dir, 'subset.json');
     const result = await cli(['--dataset', MINI, '--embedder', 'hashing', '--max-queries', '4', '--max-docs', '30', '--modes', 'text,VECTOR', '--json', json]);
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/\| TEXT \| \d\.\d{4} \| \d\.\d{4} \|/);
+    // nDCG@10, its ratio to the reference BM25, recall@100.
+    expect(result.stdout).toMatch(/\| TEXT \| \d\.\d{4} \| (\d\.\d{3}|–) \| \d\.\d{4} \|/);
+    expect(result.stdout).toMatch(/\| reference BM25 \| \d\.\d{4} \| 1\.000 \|/);
     const written = JSON.parse(await readFile(json, 'utf8')) as EvalResult;
     expect(written.server).toMatchObject({ mode: 'in-process', sql: 'pglite', embedder: expect.stringMatching(/^hashing/) });
     // The 4 queries judge 9 documents; 21 others fill the budget of 30.
     expect(written.dataset).toMatchObject({ ingestedDocs: 30, queries: 4 });
     expect(written.modes.map((m) => m.mode)).toEqual(['TEXT', 'VECTOR']);
+    expect(written.reference).toMatchObject({ documents: 30, name: expect.stringContaining('BM25') });
     expect(written.machine.cpus).toBeGreaterThan(0);
   });
 });

@@ -31,6 +31,15 @@ describeIfAvailable('eval harness on hivegraph-mini (local model)', modelUnavail
     await server?.stop();
   });
 
+  it('runs the reference BM25 on the same documents and reports each mode as a ratio to it', () => {
+    const reference = result.reference!;
+    expect(reference.documents).toBe(125);
+    // Measured 0.7083 (keyword 0.950, natural-language 0.529): a plain BM25 is strong on keywords.
+    expect(reference.ndcgAt10).toBeGreaterThan(0.6);
+    expect(reference.byQueryType['keyword']!.ndcgAt10).toBeGreaterThan(reference.byQueryType['natural-language']!.ndcgAt10);
+    for (const m of result.modes) expect(m.ratioToReference, m.mode).toBeCloseTo(m.ndcgAt10 / reference.ndcgAt10, 10);
+  });
+
   it('ingests every document and evaluates every query without errors', () => {
     expect(result.dataset).toMatchObject({ corpusDocs: 125, ingestedDocs: 125, skippedDocs: [], queries: 40, judgements: 84 });
     expect(result.server.embedder).toMatch(/^local/);
