@@ -111,6 +111,9 @@ export interface LatencyResult {
   benchCpuMicrosPerDelivery: number;
   /** Server CPU per delivery (µs); includes the server's share of the writes (at 1 subscriber, mostly that). */
   serverCpuMicrosPerDelivery: number;
+  /** The same split into user and system (kernel: socket writes) time (µs). */
+  serverUserMicrosPerDelivery: number;
+  serverSystemMicrosPerDelivery: number;
   /** CPU of the database's Postgres backends per delivery (µs; null on PGlite, where it is inside the server's CPU). */
   postgresCpuMicrosPerDelivery: number | null;
   /** SQL statements the server sent per event: `(all statements)`, then the most frequent (first 80 characters). */
@@ -161,6 +164,8 @@ export async function measureLatency(
       load,
       benchCpuMicrosPerDelivery: round(benchMicros / deliveries, 1),
       serverCpuMicrosPerDelivery: round(serverMicros / deliveries, 1),
+      serverUserMicrosPerDelivery: round((b.server.cpuUserMicros - a.server.cpuUserMicros) / deliveries, 1),
+      serverSystemMicrosPerDelivery: round((b.server.cpuSystemMicros - a.server.cpuSystemMicros) / deliveries, 1),
       postgresCpuMicrosPerDelivery: load.postgresCpuPercent === null ? null : round((load.postgresCpuPercent / 100) * load.seconds * 1e6 / deliveries, 1),
       statementsPerEvent: statementsPer(a.server, b.server, ids.length),
     };

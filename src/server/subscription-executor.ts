@@ -43,7 +43,10 @@ export interface ExecutorStats {
 /** Creates the shared executor. */
 export function createSubscriptionExecutor(deps: { logger: Logger }): { subscribe: SubscribeFn; stats: ExecutorStats } {
   const results = new Map<string, Promise<string>>();
+  /** Small numbers for the (long) class descriptions, so per-delivery keys stay short. */
+  const classIds = new Map<string, number>();
   const stats: ExecutorStats = { deliveries: 0, executions: 0 };
+  let nextClassId = 1;
 
   function serialise(result: ExecutionResult, requestId: string): string {
     if (!result.errors?.length) return JSON.stringify(result);
@@ -74,7 +77,13 @@ export function createSubscriptionExecutor(deps: { logger: Logger }): { subscrib
     const source = (stream as AsyncIterable<unknown>)[Symbol.asyncIterator]();
     const context = args.contextValue as SubscriptionContext;
     const shared = sharedAcrossViewers(args.schema, args.document, args.operationName);
-    const classOf = [print(args.document), args.operationName ?? '', JSON.stringify(args.variableValues ?? {}), shared ? '*' : context.viewer.keyId].join('\u0000');
+    const description = [print(args.document), args.operationName ?? '', JSON.stringify(args.variableValues ?? {}), shared ? '*' : context.viewer.keyId].join('\u0000');
+    let classOf = classIds.get(description);
+    if (classOf === undefined) {
+      if (classIds.size >= SHARED_RESULTS) classIds.clear(); // ids already handed out stay unique
+      classOf = nextClassId++;
+      classIds.set(description, classOf);
+    }
     let stopped = false;
 
     const iterator: AsyncGenerator<ExecutionResult> = {
@@ -83,7 +92,7 @@ export function createSubscriptionExecutor(deps: { logger: Logger }): { subscrib
           const item = await source.next();
           if (item.done || stopped) return { value: undefined, done: true };
           const delivery = item.value as EventDelivery;
-          const key = `${classOf}\u0000${delivery.records.readId}\u0000${delivery.event.cursor}\u0000${delivery.readable}`;
+          const key = `${classOf}:${delivery.records.readId}:${delivery.event.cursor}:${delivery.readable}`;
           const payload = await payloadOf(key, args, context, delivery);
           if (stopped) return { value: undefined, done: true };
           stats.deliveries++;
