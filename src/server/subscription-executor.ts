@@ -96,7 +96,14 @@ export function createSubscriptionExecutor(deps: { logger: Logger }): { subscrib
           const payload = await payloadOf(key, args, context, delivery);
           if (stopped) return { value: undefined, done: true };
           stats.deliveries++;
-          await context.sendNext(payload);
+          try {
+            await context.sendNext(payload);
+          } catch {
+            // The socket is gone (graphql-ws ends the operation on close): stop quietly.
+            stopped = true;
+            await source.return?.();
+            return { value: undefined, done: true };
+          }
         }
       },
       async return() {
