@@ -388,6 +388,12 @@ export type CreateArtifactInput = {
   codebase?: InputMaybe<Scalars['String']['input']>;
   collectionId?: InputMaybe<Scalars['ID']['input']>;
   content: Scalars['String']['input'];
+  /**
+   * Bring your own vector: the embedding of title + content, computed by the client with the
+   * registered model (`/readyz` names it). Its length must be the model's dimension, else
+   * BAD_USER_INPUT naming both. Given, the server's embedder is not called for this artifact.
+   */
+  embedding?: InputMaybe<Array<Scalars['Float']['input']>>;
   kind: Scalars['String']['input'];
   /** Provenance: the MCP client writing this. */
   mcpClientId?: InputMaybe<Scalars['String']['input']>;
@@ -569,6 +575,13 @@ export type Mutation = {
   /** Returns the key once; only its hash and prefix are stored. */
   createApiKey: CreatedApiKey;
   createArtifact: Artifact;
+  /**
+   * Creates 1–100 artifacts in one transaction: all or none, one ARTIFACT_CREATED event each,
+   * in input order. Items without `embedding` are embedded in one model call. A bad item is
+   * BAD_USER_INPUT (or NOT_FOUND, CONFLICT…) with `extensions.index`, its position in `inputs`,
+   * and nothing is written. The cost limit counts every item.
+   */
+  createArtifacts: Array<Artifact>;
   /** Creates a collection in the caller's org. */
   createCollection: Collection;
   /** Creates version 1 of a package; a taken name is CONFLICT. Every reference must be visible. */
@@ -583,6 +596,11 @@ export type Mutation = {
   rejectContribution: Contribution;
   /** Both ends must exist, be visible and live, in one org; the caller must be allowed to change `from`. The same (from, to, type) twice is CONFLICT. */
   relate: Relationship;
+  /**
+   * `relate` for 1–100 relationships in one transaction: all or none, one event each, in input
+   * order. A bad item fails the whole call with `extensions.index`, its position in `inputs`.
+   */
+  relateMany: Array<Relationship>;
   removeGroupMember: Group;
   restoreArtifact: Artifact;
   /** Takes effect on the next request, also on open WebSocket connections and subscriptions. */
@@ -657,6 +675,11 @@ export type MutationCreateArtifactArgs = {
 };
 
 
+export type MutationCreateArtifactsArgs = {
+  inputs: Array<CreateArtifactInput>;
+};
+
+
 export type MutationCreateCollectionArgs = {
   input: CreateCollectionInput;
 };
@@ -690,6 +713,11 @@ export type MutationRejectContributionArgs = {
 
 export type MutationRelateArgs = {
   input: RelateInput;
+};
+
+
+export type MutationRelateManyArgs = {
+  inputs: Array<RelateInput>;
 };
 
 
@@ -1669,6 +1697,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   contribute?: Resolver<ResolversTypes['Contribution'], ParentType, ContextType, RequireFields<MutationContributeArgs, 'input'>>;
   createApiKey?: Resolver<ResolversTypes['CreatedApiKey'], ParentType, ContextType, RequireFields<MutationCreateApiKeyArgs, 'input'>>;
   createArtifact?: Resolver<ResolversTypes['Artifact'], ParentType, ContextType, RequireFields<MutationCreateArtifactArgs, 'input'>>;
+  createArtifacts?: Resolver<Array<ResolversTypes['Artifact']>, ParentType, ContextType, RequireFields<MutationCreateArtifactsArgs, 'inputs'>>;
   createCollection?: Resolver<ResolversTypes['Collection'], ParentType, ContextType, RequireFields<MutationCreateCollectionArgs, 'input'>>;
   createContextPackage?: Resolver<ResolversTypes['ContextPackage'], ParentType, ContextType, RequireFields<MutationCreateContextPackageArgs, 'input'>>;
   createGroup?: Resolver<ResolversTypes['Group'], ParentType, ContextType, RequireFields<MutationCreateGroupArgs, 'input'>>;
@@ -1676,6 +1705,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   deleteArtifact?: Resolver<ResolversTypes['Artifact'], ParentType, ContextType, RequireFields<MutationDeleteArtifactArgs, 'id'>>;
   rejectContribution?: Resolver<ResolversTypes['Contribution'], ParentType, ContextType, RequireFields<MutationRejectContributionArgs, 'id' | 'reason'>>;
   relate?: Resolver<ResolversTypes['Relationship'], ParentType, ContextType, RequireFields<MutationRelateArgs, 'input'>>;
+  relateMany?: Resolver<Array<ResolversTypes['Relationship']>, ParentType, ContextType, RequireFields<MutationRelateManyArgs, 'inputs'>>;
   removeGroupMember?: Resolver<ResolversTypes['Group'], ParentType, ContextType, RequireFields<MutationRemoveGroupMemberArgs, 'groupId' | 'userId'>>;
   restoreArtifact?: Resolver<ResolversTypes['Artifact'], ParentType, ContextType, RequireFields<MutationRestoreArtifactArgs, 'id'>>;
   revokeApiKey?: Resolver<ResolversTypes['ApiKey'], ParentType, ContextType, RequireFields<MutationRevokeApiKeyArgs, 'id'>>;

@@ -146,6 +146,8 @@ export function measureOperation(
     } catch {
       // Invalid arguments fail execution anyway.
     }
+    // A batch mutation returns one item per input: its size is the number of inputs.
+    if (Array.isArray(args['inputs'])) return args['inputs'].length;
     const sizes = [args['first'], args['last']].filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
     return sizes.length > 0 ? Math.max(0, ...sizes) : options.defaultListSize;
   };

@@ -27,6 +27,7 @@ import type { Queryable, SqlClient } from '../store/types.ts';
 import { assertCanModifyArtifact, assertCanWriteArtifacts } from './access.ts';
 import { contentDigest, FIELD_LIMITS, validContent, validKind, validMetadata, validTags, validText } from './validate.ts';
 import { insertArtifactWithHistory } from './artifact-writes.ts';
+import { checkBatchSize, forItem, forItemSync, MAX_BATCH_ITEMS } from '../shared/batch.ts';
 import type { Viewer } from './viewer.ts';
 import { getScreeningsByContributionIds, QUARANTINED_FLAG } from '../store/repositories/screening.repo.ts';
 
@@ -46,6 +47,8 @@ export interface CreateArtifactInput {
   mcpClientId?: string | null;
   /** The run producing it (provenance `runId`; the run must be the caller's and not finished). */
   runId?: string | null;
+  /** The caller's own embedding of title + content (must match the registered model's dimension). */
+  embedding?: readonly number[] | null;
 }
 
 /** Input of {@link ArtifactsService.update}; omitted fields keep their value, null clears. */
@@ -61,6 +64,12 @@ export interface UpdateArtifactInput {
 /** Artifact operations. */
 export interface ArtifactsService {
   create(viewer: Viewer, input: CreateArtifactInput): Promise<ArtifactRecord>;
+  /**
+   * Creates 1–{@link MAX_BATCH_ITEMS} artifacts in one transaction, all or none, embedding those
+   * without their own vector in one model call.
+   * @throws the first failing item's error, with `extensions.index`
+   */
+  createMany(viewer: Viewer, inputs: readonly CreateArtifactInput[]): Promise<ArtifactRecord[]>;
   /** @throws CONFLICT when `expectedRevision` is stale (nothing changes) */
   update(viewer: Viewer, id: string, input: UpdateArtifactInput, expectedRevision?: number | null): Promise<ArtifactRecord>;
   delete(viewer: Viewer, id: string): Promise<ArtifactRecord>;
@@ -99,6 +108,13 @@ export function createArtifactsService(deps: {
    * transaction, so the row is searchable by both legs as soon as the mutation returns.
    */
   embed: (title: string | null, content: string) => Promise<StoredEmbedding | null>;
+  /** Embeds many title + content pairs in one model call (null each without a registered model). */
+  embedMany: (items: readonly { title: string | null; content: string }[]) => Promise<(StoredEmbedding | null)[]>;
+  /**
+   * Accepts a caller's own vector for the registered model.
+   * @throws BAD_USER_INPUT when its length is not the model's dimension, or no model is registered
+   */
+  ownEmbedding: (vector: readonly number[]) => StoredEmbedding;
 }): ArtifactsService {
   const { sql } = deps;
 
@@ -127,60 +143,126 @@ export function createArtifactsService(deps: {
     return error;
   }
 
+  /** A create request, validated: what {@link writeCreate} writes. */
+  interface PreparedCreate {
+    input: CreateArtifactInput;
+    kind: string;
+    content: string;
+    sizeBytes: number;
+    name: string | null;
+    title: string | null;
+    codebase: string | null;
+    tags: string[];
+    metadataJson: string;
+    visibility: Visibility;
+    sessionId: string | null;
+    mcpClientId: string | null;
+    /** The caller's own vector (`input.embedding`), checked against the registered model. */
+    ownEmbedding: StoredEmbedding | null;
+  }
+
+  /** Validates a create request (no I/O). @throws BAD_USER_INPUT naming the field */
+  function prepareCreate(input: CreateArtifactInput): PreparedCreate {
+    const { content, sizeBytes } = validContent(input.content, deps.maxContentBytes);
+    return {
+      input,
+      kind: validKind(input.kind),
+      content,
+      sizeBytes,
+      name: validText(input.name, 'name', FIELD_LIMITS.name),
+      title: validText(input.title, 'title', FIELD_LIMITS.title),
+      codebase: validText(input.codebase, 'codebase', FIELD_LIMITS.codebase),
+      tags: validTags(input.tags),
+      metadataJson: validMetadata(input.metadata),
+      visibility: input.visibility ?? 'PRIVATE',
+      sessionId: validText(input.sessionId, 'sessionId', 200),
+      mcpClientId: validText(input.mcpClientId, 'mcpClientId', 200),
+      ownEmbedding: input.embedding === undefined || input.embedding === null ? null : deps.ownEmbedding(input.embedding),
+    };
+  }
+
+  /** The vectors of `items`: their own where given, the rest from one embedder call. */
+  async function embedItems(items: readonly PreparedCreate[]): Promise<(StoredEmbedding | null)[]> {
+    const missing = items.filter((item) => !item.ownEmbedding);
+    const computed = missing.length === 0 ? [] : await deps.embedMany(missing.map((item) => ({ title: item.title, content: item.content })));
+    let next = 0;
+    return items.map((item) => item.ownEmbedding ?? computed[next++] ?? null);
+  }
+
+  /** {@link writeCreate}, with a name clash reported as the CONFLICT that names the name. */
+  async function writeNamed(tx: Queryable, viewer: Viewer, item: PreparedCreate, embedding: StoredEmbedding | null): Promise<ArtifactRecord> {
+    try {
+      return await writeCreate(tx, viewer, item, embedding);
+    } catch (error) {
+      throw nameConflict(error, item.name);
+    }
+  }
+
+  /** Writes one prepared artifact, its revision, shares, run output link and event, in `tx`. */
+  async function writeCreate(tx: Queryable, viewer: Viewer, item: PreparedCreate, embedding: StoredEmbedding | null): Promise<ArtifactRecord> {
+    const { input } = item;
+    const groupIds = await checkGroups(tx, viewer, item.visibility, input.sharedWithGroupIds ?? []);
+    if (input.collectionId) {
+      const [collection] = await getCollectionsByIds(tx, viewer.orgId, [input.collectionId]);
+      if (!collection) throw new NotFoundError('Collection');
+    }
+    if (input.runId) {
+      const run = await lockRun(tx, viewer.orgId, input.runId);
+      if (!run) throw new NotFoundError('Run');
+      if (run.createdById !== viewer.userId && viewer.role !== 'ADMIN') throw new ForbiddenError('Only the run’s creator or an ADMIN may add its outputs.');
+      if (run.status !== 'PENDING' && run.status !== 'RUNNING') throw new BadUserInputError(`The run is ${run.status}: it produces no more artifacts.`, 'runId');
+    }
+    const artifact = await insertArtifactWithHistory(tx, {
+      orgId: viewer.orgId,
+      ownerId: viewer.userId,
+      collectionId: input.collectionId ?? null,
+      name: item.name,
+      kind: item.kind,
+      title: item.title,
+      content: item.content,
+      contentDigest: contentDigest(item.content),
+      sizeBytes: item.sizeBytes,
+      metadataJson: item.metadataJson,
+      tags: item.tags,
+      codebase: item.codebase,
+      visibility: item.visibility,
+      sourceAgentId: null,
+      mcpClientId: item.mcpClientId,
+      sessionId: item.sessionId,
+      contributionId: null,
+      runId: input.runId ?? null,
+      embedding,
+    }, groupIds, viewer.userId);
+    if (input.runId) await addRunArtifacts(tx, viewer.orgId, input.runId, 'OUTPUT', [artifact.id]);
+    await appendEvent(tx, { orgId: viewer.orgId, type: 'ARTIFACT_CREATED', actorId: viewer.userId, artifactId: artifact.id });
+    return artifact;
+  }
+
   return {
     async create(viewer, input) {
       assertCanWriteArtifacts(viewer);
-      const kind = validKind(input.kind);
-      const { content, sizeBytes } = validContent(input.content, deps.maxContentBytes);
-      const name = validText(input.name, 'name', FIELD_LIMITS.name);
-      const title = validText(input.title, 'title', FIELD_LIMITS.title);
-      const codebase = validText(input.codebase, 'codebase', FIELD_LIMITS.codebase);
-      const tags = validTags(input.tags);
-      const metadataJson = validMetadata(input.metadata);
-      const visibility = input.visibility ?? 'PRIVATE';
-      const sessionId = validText(input.sessionId, 'sessionId', 200);
-      const mcpClientId = validText(input.mcpClientId, 'mcpClientId', 200);
-      const embedding = await deps.embed(title, content);
+      const item = prepareCreate(input);
+      const [embedding] = await embedItems([item]);
+      try {
+        return await sql.transaction((tx) => writeNamed(tx, viewer, item, embedding ?? null));
+      } finally {
+        deps.onGraphChange();
+      }
+    },
+
+    async createMany(viewer, inputs) {
+      assertCanWriteArtifacts(viewer);
+      checkBatchSize(inputs.length);
+      const items = inputs.map((input, index) => forItemSync(index, () => prepareCreate(input)));
+      const embeddings = await embedItems(items);
       try {
         return await sql.transaction(async (tx) => {
-          const groupIds = await checkGroups(tx, viewer, visibility, input.sharedWithGroupIds ?? []);
-          if (input.collectionId) {
-            const [collection] = await getCollectionsByIds(tx, viewer.orgId, [input.collectionId]);
-            if (!collection) throw new NotFoundError('Collection');
+          const created: ArtifactRecord[] = [];
+          for (const [index, item] of items.entries()) {
+            created.push(await forItem(index, () => writeNamed(tx, viewer, item, embeddings[index] ?? null)));
           }
-          if (input.runId) {
-            const run = await lockRun(tx, viewer.orgId, input.runId);
-            if (!run) throw new NotFoundError('Run');
-            if (run.createdById !== viewer.userId && viewer.role !== 'ADMIN') throw new ForbiddenError('Only the run’s creator or an ADMIN may add its outputs.');
-            if (run.status !== 'PENDING' && run.status !== 'RUNNING') throw new BadUserInputError(`The run is ${run.status}: it produces no more artifacts.`, 'runId');
-          }
-          const artifact = await insertArtifactWithHistory(tx, {
-            orgId: viewer.orgId,
-            ownerId: viewer.userId,
-            collectionId: input.collectionId ?? null,
-            name,
-            kind,
-            title,
-            content,
-            contentDigest: contentDigest(content),
-            sizeBytes,
-            metadataJson,
-            tags,
-            codebase,
-            visibility,
-            sourceAgentId: null,
-            mcpClientId,
-            sessionId,
-            contributionId: null,
-            runId: input.runId ?? null,
-            embedding,
-          }, groupIds, viewer.userId);
-          if (input.runId) await addRunArtifacts(tx, viewer.orgId, input.runId, 'OUTPUT', [artifact.id]);
-          await appendEvent(tx, { orgId: viewer.orgId, type: 'ARTIFACT_CREATED', actorId: viewer.userId, artifactId: artifact.id });
-          return artifact;
+          return created;
         });
-      } catch (error) {
-        throw nameConflict(error, name);
       } finally {
         deps.onGraphChange();
       }

@@ -7,7 +7,7 @@
  * resumably — and rebuilds the HNSW index.
  */
 import type { Embedder } from '../embed/types.ts';
-import { StartupError } from '../shared/errors.ts';
+import { BadUserInputError, StartupError } from '../shared/errors.ts';
 import type { EmbeddingModelRecord } from '../store/records.ts';
 import {
   countArtifacts,
@@ -33,6 +33,24 @@ const REGISTRY_LOCK_ID = 7_240_515;
 export function embeddingText(title: string | null, content: string): string {
   const text = [title, content].filter((part): part is string => part != null && part.trim() !== '').join('\n\n');
   return text === '' ? '(empty)' : text;
+}
+
+/**
+ * A caller's own vector (`CreateArtifactInput.embedding`) for the registered `model`.
+ * @throws BAD_USER_INPUT naming both lengths when it does not fit, or when there is no model
+ */
+export function acceptOwnEmbedding(model: EmbeddingModelRecord | undefined, vector: readonly number[]): { vector: Float32Array; modelId: number } {
+  if (!model) throw new BadUserInputError('embedding cannot be stored: this server has no embedding model registered.', 'embedding');
+  if (vector.length !== model.dimension) {
+    throw new BadUserInputError(
+      `embedding has ${vector.length} dimensions; the registered ${describeModel(model)} has ${model.dimension}.`,
+      'embedding',
+    );
+  }
+  const stored = Float32Array.from(vector);
+  if (!stored.every(Number.isFinite)) throw new BadUserInputError('embedding has a value outside the 32-bit float range.', 'embedding');
+  if (stored.every((value) => value === 0)) throw new BadUserInputError('embedding is all zeros: it has no direction to compare by.', 'embedding');
+  return { vector: stored, modelId: model.id };
 }
 
 /** How a model is named in messages. */

@@ -5,6 +5,7 @@
  * breadth-first hops that only ever step onto artifacts the caller can see, so a path never
  * passes through an invisible or deleted artifact.
  */
+import { checkBatchSize, forItem, forItemSync, MAX_BATCH_ITEMS } from '../shared/batch.ts';
 import { BadUserInputError, ConflictError, NotFoundError, ServiceUnavailableError } from '../shared/errors.ts';
 import type { ArtifactRecord, Direction, RelationshipRecord } from '../store/records.ts';
 import { getArtifactsByIds, lockVisibleArtifact } from '../store/repositories/artifacts.repo.ts';
@@ -18,7 +19,7 @@ import {
   listRelationshipsOf,
   lockRelationship,
 } from '../store/repositories/relationships.repo.ts';
-import type { GraphStore, SqlClient, TraversalViewer } from '../store/types.ts';
+import type { GraphStore, Queryable, SqlClient, TraversalViewer } from '../store/types.ts';
 import { assertCanModifyArtifact } from './access.ts';
 import type { GraphProjector } from './graph-projector.ts';
 import { validMetadata } from './validate.ts';
@@ -31,6 +32,14 @@ export const MAX_PATH_DEPTH = 8;
 
 const TYPE = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
 
+/** A relationship to create (decoded ids). */
+export interface RelateRequest {
+  fromId: string;
+  toId: string;
+  type: string;
+  properties?: unknown;
+}
+
 /** Options of a neighbours query. */
 export interface NeighborOptions {
   types?: readonly string[] | null;
@@ -42,7 +51,12 @@ export interface NeighborOptions {
 /** Relationship and traversal operations. */
 export interface GraphService {
   /** Both ends must be visible, live artifacts of one org; the caller must be allowed to change `from`. */
-  relate(viewer: Viewer, input: { fromId: string; toId: string; type: string; properties?: unknown }): Promise<RelationshipRecord>;
+  relate(viewer: Viewer, input: RelateRequest): Promise<RelationshipRecord>;
+  /**
+   * 1–{@link MAX_BATCH_ITEMS} relationships in one transaction, all or none.
+   * @throws the first failing item's error, with `extensions.index`
+   */
+  relateMany(viewer: Viewer, inputs: readonly RelateRequest[]): Promise<RelationshipRecord[]>;
   /** The caller must be allowed to change the relationship's `from` artifact. */
   unrelate(viewer: Viewer, id: string): Promise<boolean>;
   /** Relationships whose both ends the viewer can see, by id, in key order. */
@@ -82,49 +96,71 @@ export function createGraphService(deps: { sql: SqlClient; graph: GraphStore; pr
     return { orgId: viewer.orgId, userId: viewer.userId, groupIds: (groups ?? []).map((g) => g.id) };
   }
 
+  /** Checks a relate request without I/O; returns its properties' JSON text. */
+  function validateRelate(input: RelateRequest): string {
+    if (!TYPE.test(input.type)) {
+      throw new BadUserInputError('type must be a letter followed by letters, digits or _ (at most 64), e.g. DEPENDS_ON.', 'type');
+    }
+    const propertiesJson = validMetadata(input.properties, 'properties');
+    if (input.fromId === input.toId) {
+      throw new BadUserInputError('A relationship connects two different artifacts: fromId and toId are the same.', 'toId');
+    }
+    return propertiesJson;
+  }
+
+  /** Writes one relationship with its outbox entry and event, in `tx`. */
+  async function writeRelate(tx: Queryable, viewer: Viewer, input: RelateRequest, propertiesJson: string): Promise<RelationshipRecord> {
+    const from = await lockVisibleArtifact(tx, viewer, input.fromId, false);
+    if (!from) throw new NotFoundError('Artifact');
+    assertCanModifyArtifact(viewer, from);
+    const [to] = await getArtifactsByIds(tx, viewer, [input.toId]);
+    if (!to) throw new NotFoundError('Artifact');
+    if (to.orgId !== from.orgId) throw new BadUserInputError('A relationship connects artifacts of one org.', 'toId');
+    let created: RelationshipRecord;
+    try {
+      created = await insertRelationship(tx, {
+        orgId: from.orgId,
+        fromId: from.id,
+        toId: to.id,
+        type: input.type,
+        propertiesJson,
+        createdBy: viewer.userId,
+      });
+    } catch (error) {
+      throw error instanceof ConflictError
+        ? new ConflictError(`These artifacts are already related by ${input.type}.`, { constraint: 'relationships_org_id_from_id_to_id_type_key' })
+        : error;
+    }
+    await enqueueGraphChange(tx, from.orgId, 'relationship', created.id);
+    await appendEvent(tx, {
+      orgId: from.orgId,
+      type: 'RELATIONSHIP_CREATED',
+      actorId: viewer.userId,
+      relationshipId: created.id,
+      fromArtifactId: created.fromId,
+      toArtifactId: created.toId,
+    });
+    return created;
+  }
+
   return {
     async relate(viewer, input) {
-      if (!TYPE.test(input.type)) {
-        throw new BadUserInputError('type must be a letter followed by letters, digits or _ (at most 64), e.g. DEPENDS_ON.', 'type');
-      }
-      const propertiesJson = validMetadata(input.properties, 'properties');
-      if (input.fromId === input.toId) {
-        throw new BadUserInputError('A relationship connects two different artifacts: fromId and toId are the same.', 'toId');
-      }
-      const relationship = await sql
-        .transaction(async (tx) => {
-          const from = await lockVisibleArtifact(tx, viewer, input.fromId, false);
-          if (!from) throw new NotFoundError('Artifact');
-          assertCanModifyArtifact(viewer, from);
-          const [to] = await getArtifactsByIds(tx, viewer, [input.toId]);
-          if (!to) throw new NotFoundError('Artifact');
-          if (to.orgId !== from.orgId) throw new BadUserInputError('A relationship connects artifacts of one org.', 'toId');
-          const created = await insertRelationship(tx, {
-            orgId: from.orgId,
-            fromId: from.id,
-            toId: to.id,
-            type: input.type,
-            propertiesJson,
-            createdBy: viewer.userId,
-          });
-          await enqueueGraphChange(tx, from.orgId, 'relationship', created.id);
-          await appendEvent(tx, {
-            orgId: from.orgId,
-            type: 'RELATIONSHIP_CREATED',
-            actorId: viewer.userId,
-            relationshipId: created.id,
-            fromArtifactId: created.fromId,
-            toArtifactId: created.toId,
-          });
-          return created;
-        })
-        .catch((error: unknown) => {
-          throw error instanceof ConflictError
-            ? new ConflictError(`These artifacts are already related by ${input.type}.`, { constraint: 'relationships_org_id_from_id_to_id_type_key' })
-            : error;
-        });
+      const propertiesJson = validateRelate(input);
+      const relationship = await sql.transaction((tx) => writeRelate(tx, viewer, input, propertiesJson));
       projector.kick();
       return relationship;
+    },
+
+    async relateMany(viewer, inputs) {
+      checkBatchSize(inputs.length);
+      const properties = inputs.map((input, index) => forItemSync(index, () => validateRelate(input)));
+      const relationships = await sql.transaction(async (tx) => {
+        const created: RelationshipRecord[] = [];
+        for (const [index, input] of inputs.entries()) created.push(await forItem(index, () => writeRelate(tx, viewer, input, properties[index]!)));
+        return created;
+      });
+      projector.kick();
+      return relationships;
     },
 
     async unrelate(viewer, id) {

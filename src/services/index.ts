@@ -9,7 +9,7 @@ import type { GraphStore, SqlClient } from '../store/types.ts';
 import { createApiKeysService, type ApiKeysService } from './api-keys.service.ts';
 import { createArtifactsService, type ArtifactsService } from './artifacts.service.ts';
 import { DEFAULT_INJECTION_THRESHOLD } from '../pipeline/injection.ts';
-import { embeddingText } from './embedding-models.ts';
+import { acceptOwnEmbedding, embeddingText } from './embedding-models.ts';
 import { createAuthService, type AuthService } from './auth.service.ts';
 import { createCollectionsService, type CollectionsService } from './collections.service.ts';
 import { createGraphProjector, type GraphProjector } from './graph-projector.ts';
@@ -95,6 +95,12 @@ export function createServices(deps: ServiceDeps): Services {
     if (!embedding) return null;
     return { vector: (await embedding.embedder.embed([embeddingText(title, content)]))[0]!, modelId: embedding.model.id };
   };
+  const embedMany = async (items: readonly { title: string | null; content: string }[]) => {
+    if (!embedding) return items.map(() => null);
+    const vectors = await embedding.embedder.embed(items.map((item) => embeddingText(item.title, item.content)));
+    return vectors.map((vector) => ({ vector, modelId: embedding.model.id }));
+  };
+  const ownEmbedding = (vector: readonly number[]) => acceptOwnEmbedding(embedding?.model, vector);
   const search = createSearchService({ sql: deps.sql, embedder: embedding?.embedder, tuning: deps.searchTuning ?? { rrfK: 60, candidates: 100 } });
   return {
     auth: createAuthService(deps),
@@ -106,6 +112,8 @@ export function createServices(deps: ServiceDeps): Services {
       ...deps,
       onGraphChange: () => projector.kick(),
       embed,
+      embedMany,
+      ownEmbedding,
     }),
     search,
     contributions: createContributionsService({

@@ -1,15 +1,30 @@
 /** Artifact mutations: thin wrappers over the artifacts and collections services. */
 import { idOf, idsOf } from '../ids.ts';
-import type { MutationResolvers } from '../types.generated.ts';
+import { checkBatchSize, forItemSync } from '../../shared/batch.ts';
+import type { CreateArtifactInput, MutationResolvers } from '../types.generated.ts';
+
+/** Decodes the global ids of a create input (`at`: where it is, for messages). */
+function createInput(input: CreateArtifactInput, at: string) {
+  return {
+    ...input,
+    collectionId: input.collectionId ? idOf(input.collectionId, 'Collection', `${at}.collectionId`) : null,
+    sharedWithGroupIds: idsOf(input.sharedWithGroupIds, 'Group', `${at}.sharedWithGroupIds`),
+    runId: input.runId ? idOf(input.runId, 'Run', `${at}.runId`) : null,
+  };
+}
 
 /** `Mutation.createArtifact`. */
 export const createArtifact: NonNullable<MutationResolvers['createArtifact']> = (_parent, { input }, { services, viewer }) =>
-  services.artifacts.create(viewer, {
-    ...input,
-    collectionId: input.collectionId ? idOf(input.collectionId, 'Collection', 'input.collectionId') : null,
-    sharedWithGroupIds: idsOf(input.sharedWithGroupIds, 'Group', 'input.sharedWithGroupIds'),
-    runId: input.runId ? idOf(input.runId, 'Run', 'input.runId') : null,
-  });
+  services.artifacts.create(viewer, createInput(input, 'input'));
+
+/** `Mutation.createArtifacts`: 1–100 in one transaction, all or none. */
+export const createArtifacts: NonNullable<MutationResolvers['createArtifacts']> = (_parent, { inputs }, { services, viewer }) => {
+  checkBatchSize(inputs.length);
+  return services.artifacts.createMany(
+    viewer,
+    inputs.map((input, index) => forItemSync(index, () => createInput(input, `inputs[${index}]`))),
+  );
+};
 
 /** `Mutation.updateArtifact`: optimistic concurrency through `expectedRevision`. */
 export const updateArtifact: NonNullable<MutationResolvers['updateArtifact']> = (_parent, args, { services, viewer }) =>

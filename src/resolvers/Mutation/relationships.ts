@@ -1,15 +1,30 @@
 /** Relationship mutations. */
 import { idOf } from '../ids.ts';
-import type { MutationResolvers } from '../types.generated.ts';
+import { checkBatchSize, forItemSync } from '../../shared/batch.ts';
+import type { MutationResolvers, RelateInput } from '../types.generated.ts';
+
+/** Decodes a relate input's ids (`at`: where it is, for messages). */
+function relateInput(input: RelateInput, at: string) {
+  return {
+    fromId: idOf(input.fromId, 'Artifact', `${at}.fromId`),
+    toId: idOf(input.toId, 'Artifact', `${at}.toId`),
+    type: input.type,
+    properties: input.properties,
+  };
+}
 
 /** `Mutation.relate`. */
 export const relate: NonNullable<MutationResolvers['relate']> = (_parent, { input }, { services, viewer }) =>
-  services.graph.relate(viewer, {
-    fromId: idOf(input.fromId, 'Artifact', 'input.fromId'),
-    toId: idOf(input.toId, 'Artifact', 'input.toId'),
-    type: input.type,
-    properties: input.properties,
-  });
+  services.graph.relate(viewer, relateInput(input, 'input'));
+
+/** `Mutation.relateMany`: 1–100 in one transaction, all or none. */
+export const relateMany: NonNullable<MutationResolvers['relateMany']> = (_parent, { inputs }, { services, viewer }) => {
+  checkBatchSize(inputs.length);
+  return services.graph.relateMany(
+    viewer,
+    inputs.map((input, index) => forItemSync(index, () => relateInput(input, `inputs[${index}]`))),
+  );
+};
 
 /** `Mutation.unrelate`. */
 export const unrelate: NonNullable<MutationResolvers['unrelate']> = (_parent, args, { services, viewer }) =>
