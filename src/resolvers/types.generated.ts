@@ -572,6 +572,12 @@ export type Mutation = {
    * AGENT): PII scrubbing, prompt-injection screening, duplicate checks, auto-approve rules.
    */
   contribute: Contribution;
+  /**
+   * `contribute` for 1–100 items (an agent's burst): each screened as `contribute` screens, all
+   * stored in one transaction (all or none), results in input order. A bad item fails the call
+   * with `extensions.index`. Duplicate checks look at what existed before the call.
+   */
+  contributeMany: Array<Contribution>;
   /** Returns the key once; only its hash and prefix are stored. */
   createApiKey: CreatedApiKey;
   createArtifact: Artifact;
@@ -662,6 +668,11 @@ export type MutationCompleteRunArgs = {
 
 export type MutationContributeArgs = {
   input: ContributeInput;
+};
+
+
+export type MutationContributeManyArgs = {
+  inputs: Array<ContributeInput>;
 };
 
 
@@ -1695,6 +1706,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   approveContribution?: Resolver<ResolversTypes['Contribution'], ParentType, ContextType, RequireFields<MutationApproveContributionArgs, 'id'>>;
   completeRun?: Resolver<ResolversTypes['Run'], ParentType, ContextType, RequireFields<MutationCompleteRunArgs, 'id' | 'status'>>;
   contribute?: Resolver<ResolversTypes['Contribution'], ParentType, ContextType, RequireFields<MutationContributeArgs, 'input'>>;
+  contributeMany?: Resolver<Array<ResolversTypes['Contribution']>, ParentType, ContextType, RequireFields<MutationContributeManyArgs, 'inputs'>>;
   createApiKey?: Resolver<ResolversTypes['CreatedApiKey'], ParentType, ContextType, RequireFields<MutationCreateApiKeyArgs, 'input'>>;
   createArtifact?: Resolver<ResolversTypes['Artifact'], ParentType, ContextType, RequireFields<MutationCreateArtifactArgs, 'input'>>;
   createArtifacts?: Resolver<Array<ResolversTypes['Artifact']>, ParentType, ContextType, RequireFields<MutationCreateArtifactsArgs, 'inputs'>>;

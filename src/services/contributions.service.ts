@@ -15,6 +15,7 @@
  */
 import { screenInjection } from '../pipeline/injection.ts';
 import { PII_TYPES, scrubPii, type PiiType, type Redaction } from '../pipeline/pii.ts';
+import { checkBatchSize, forItem, MAX_BATCH_ITEMS } from '../shared/batch.ts';
 import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from '../shared/errors.ts';
 import type { AutoApproveRuleRecord, ContributionRecord, ContributionStatus, Page, Visibility } from '../store/records.ts';
 import { listArtifacts, type StoredEmbedding } from '../store/repositories/artifacts.repo.ts';
@@ -63,6 +64,12 @@ export interface ContributionPolicy {
 /** Contribution operations. */
 export interface ContributionsService {
   contribute(viewer: Viewer, input: ContributeInput): Promise<ContributionRecord>;
+  /**
+   * 1–{@link MAX_BATCH_ITEMS} contributions, each screened as `contribute` does, stored in one
+   * transaction (all or none); approvals' vectors come from one model call.
+   * @throws the first failing item's error, with `extensions.index`
+   */
+  contributeMany(viewer: Viewer, inputs: readonly ContributeInput[]): Promise<ContributionRecord[]>;
   /** @throws FORBIDDEN unless REVIEWER or ADMIN; CONFLICT when already reviewed */
   approve(viewer: Viewer, id: string, note?: string | null): Promise<ContributionRecord>;
   /** @throws FORBIDDEN unless REVIEWER or ADMIN; CONFLICT when already reviewed; BAD_USER_INPUT without a reason */
@@ -86,6 +93,8 @@ export function createContributionsService(deps: {
   policy: ContributionPolicy;
   maxContentBytes: number;
   embed: (title: string | null, content: string) => Promise<StoredEmbedding | null>;
+  /** Embeds many title + content pairs in one model call. */
+  embedMany: (items: readonly { title: string | null; content: string }[]) => Promise<(StoredEmbedding | null)[]>;
 }): ContributionsService {
   const { sql, policy } = deps;
   const notFound = () => new NotFoundError('Contribution');
@@ -139,79 +148,130 @@ export function createContributionsService(deps: {
     return reviewed;
   }
 
+  /** A contribution screened, scrubbed and checked for duplicates: what {@link writeContribution} stores. */
+  interface ScreenedContribution {
+    kind: string;
+    title: string | null;
+    content: string;
+    digest: string;
+    metadataJson: string;
+    tags: string[];
+    codebase: string | null;
+    visibility: Visibility;
+    groupIds: string[];
+    sessionId: string | null;
+    mcpClientId: string | null;
+    redactions: Redaction[];
+    injection: { score: number };
+    quarantined: boolean;
+    flags: string[];
+    duplicateOf: string | null;
+    near: { artifact: { id: string }; similarity: number }[];
+  }
+
+  /**
+   * Validates, screens and scrubs one contribution and looks for duplicates (reads only).
+   * Nothing of the original text leaves this function but its injection score and signals.
+   */
+  async function screen(viewer: Viewer, input: ContributeInput): Promise<ScreenedContribution> {
+    const kind = validKind(input.kind);
+    validContent(input.content, deps.maxContentBytes);
+    const rawTitle = validText(input.title, 'title', FIELD_LIMITS.title);
+    const codebase = validText(input.codebase, 'codebase', FIELD_LIMITS.codebase);
+    const rawTags = validTags(input.tags);
+    const rawMetadata = JSON.parse(validMetadata(input.metadata)) as unknown;
+    const visibility = input.visibility ?? 'ORG';
+    const sessionId = validText(input.sessionId, 'sessionId', 200);
+    const mcpClientId = validText(input.mcpClientId, 'mcpClientId', 200);
+    const groupIds = [...new Set(input.sharedWithGroupIds ?? [])];
+    if (groupIds.length > 0 && visibility !== 'GROUP') throw new BadUserInputError('sharedWithGroupIds only applies to GROUP visibility.', 'sharedWithGroupIds');
+    if (visibility === 'GROUP' && groupIds.length === 0) throw new BadUserInputError('GROUP visibility needs at least one group in sharedWithGroupIds.', 'sharedWithGroupIds');
+
+    // 1. Screen the original text (in memory only), then scrub everything that is stored.
+    const injection = screenInjection([rawTitle, input.content].filter((t) => t).join('\n'));
+    const counts = new Map<PiiType, number>();
+    const scrub = (text: string): string => {
+      const result = scrubPii(text);
+      for (const r of result.redactions) counts.set(r.type, (counts.get(r.type) ?? 0) + r.count);
+      return result.text;
+    };
+    const content = scrub(input.content);
+    const title = rawTitle === null ? null : scrub(rawTitle);
+    const tags = validTags(rawTags.map(scrub));
+    const metadataJson = JSON.stringify(scrubJson(rawMetadata, scrub));
+    const redactions: Redaction[] = PII_TYPES.filter((type) => counts.has(type)).map((type) => ({ type, count: counts.get(type)! }));
+    const digest = contentDigest(content);
+
+    // 3. Duplicates among what the contributor can see (never reveal what they cannot).
+    const same = await listArtifacts(sql, viewer, { contentDigest: digest }, { first: 1 });
+    const duplicateOf = same.items[0]?.id ?? null;
+    const near = duplicateOf
+      ? []
+      : await deps.search.nearDuplicates(viewer, { title, content }, { threshold: policy.nearDuplicateThreshold, first: 5 });
+    const quarantined = injection.score >= policy.injectionThreshold;
+    const flags = [
+      ...(quarantined ? [QUARANTINED_FLAG] : []),
+      ...injection.signals.map((s) => `injection:${s}`),
+      ...(duplicateOf ? [DUPLICATE_FLAG] : []),
+      ...(near.length > 0 ? [NEAR_DUPLICATE_FLAG] : []),
+    ];
+    return { kind, title, content, digest, metadataJson, tags, codebase, visibility, groupIds, sessionId, mcpClientId, redactions, injection, quarantined, flags, duplicateOf, near };
+  }
+
+  /** Whether an approval would need a vector for `c` (not quarantined, not linked to a copy). */
+  const needsEmbedding = (c: ScreenedContribution) => !c.quarantined && !c.duplicateOf;
+
+  /** Stores one screened contribution and its event in `tx`, approving it when a rule says so. */
+  async function writeContribution(tx: Queryable, viewer: Viewer, c: ScreenedContribution, embedding: StoredEmbedding | null): Promise<ContributionRecord> {
+    const { kind, title, content, digest, metadataJson, tags, codebase, visibility, groupIds, sessionId, mcpClientId, redactions, injection, quarantined, flags, duplicateOf, near } = c;
+    if ((await existingGroupIds(tx, viewer.orgId, groupIds)).size !== groupIds.length) throw new NotFoundError('Group');
+    const autoApprove = !quarantined && (await isAutoApproved(tx, viewer.orgId, kind));
+    const contribution = await insertContribution(tx, {
+      orgId: viewer.orgId,
+      contributorId: viewer.userId,
+      status: quarantined ? 'QUARANTINED' : 'PENDING',
+      kind,
+      title,
+      content,
+      contentDigest: digest,
+      metadataJson,
+      tags,
+      codebase,
+      visibility,
+      sharedWithGroupIds: groupIds,
+      sessionId,
+      mcpClientId,
+      redactions,
+      injectionScore: Math.round(injection.score * 1e4) / 1e4,
+      flags,
+      artifactId: duplicateOf,
+      nearDuplicates: near.map((n) => ({ artifactId: n.artifact.id, similarity: Math.round(n.similarity * 1e4) / 1e4 })),
+    });
+    await appendEvent(tx, { orgId: viewer.orgId, type: 'CONTRIBUTION_SUBMITTED', actorId: viewer.userId, contributionId: contribution.id });
+    if (!autoApprove) return contribution;
+    return approveIn(tx, contribution, null, 'auto-approved by rule', embedding, viewer.userId);
+  }
+
   return {
     async contribute(viewer, input) {
       if (viewer.role === 'READER') throw new ForbiddenError('READERs cannot contribute.');
-      const kind = validKind(input.kind);
-      validContent(input.content, deps.maxContentBytes);
-      const rawTitle = validText(input.title, 'title', FIELD_LIMITS.title);
-      const codebase = validText(input.codebase, 'codebase', FIELD_LIMITS.codebase);
-      const rawTags = validTags(input.tags);
-      const rawMetadata = JSON.parse(validMetadata(input.metadata)) as unknown;
-      const visibility = input.visibility ?? 'ORG';
-      const sessionId = validText(input.sessionId, 'sessionId', 200);
-      const mcpClientId = validText(input.mcpClientId, 'mcpClientId', 200);
-      const groupIds = [...new Set(input.sharedWithGroupIds ?? [])];
-      if (groupIds.length > 0 && visibility !== 'GROUP') throw new BadUserInputError('sharedWithGroupIds only applies to GROUP visibility.', 'sharedWithGroupIds');
-      if (visibility === 'GROUP' && groupIds.length === 0) throw new BadUserInputError('GROUP visibility needs at least one group in sharedWithGroupIds.', 'sharedWithGroupIds');
+      const screened = await screen(viewer, input);
+      const embedding = needsEmbedding(screened) ? await deps.embed(screened.title, screened.content) : null;
+      return sql.transaction((tx) => writeContribution(tx, viewer, screened, embedding));
+    },
 
-      // 1. Screen the original text (in memory only), then scrub everything that is stored.
-      const injection = screenInjection([rawTitle, input.content].filter((t) => t).join('\n'));
-      const counts = new Map<PiiType, number>();
-      const scrub = (text: string): string => {
-        const result = scrubPii(text);
-        for (const r of result.redactions) counts.set(r.type, (counts.get(r.type) ?? 0) + r.count);
-        return result.text;
-      };
-      const content = scrub(input.content);
-      const title = rawTitle === null ? null : scrub(rawTitle);
-      const tags = validTags(rawTags.map(scrub));
-      const metadataJson = JSON.stringify(scrubJson(rawMetadata, scrub));
-      const redactions: Redaction[] = PII_TYPES.filter((type) => counts.has(type)).map((type) => ({ type, count: counts.get(type)! }));
-      const digest = contentDigest(content);
-
-      // 3. Duplicates among what the contributor can see (never reveal what they cannot).
-      const same = await listArtifacts(sql, viewer, { contentDigest: digest }, { first: 1 });
-      const duplicateOf = same.items[0]?.id ?? null;
-      const near = duplicateOf
-        ? []
-        : await deps.search.nearDuplicates(viewer, { title, content }, { threshold: policy.nearDuplicateThreshold, first: 5 });
-      const quarantined = injection.score >= policy.injectionThreshold;
-      const flags = [
-        ...(quarantined ? [QUARANTINED_FLAG] : []),
-        ...injection.signals.map((s) => `injection:${s}`),
-        ...(duplicateOf ? [DUPLICATE_FLAG] : []),
-        ...(near.length > 0 ? [NEAR_DUPLICATE_FLAG] : []),
-      ];
-      const embedding = quarantined || duplicateOf ? null : await deps.embed(title, content);
-
+    async contributeMany(viewer, inputs) {
+      if (viewer.role === 'READER') throw new ForbiddenError('READERs cannot contribute.');
+      checkBatchSize(inputs.length);
+      const screened: ScreenedContribution[] = [];
+      for (const [index, input] of inputs.entries()) screened.push(await forItem(index, () => screen(viewer, input)));
+      const wanted = screened.filter(needsEmbedding);
+      const vectors = wanted.length > 0 ? await deps.embedMany(wanted.map((c) => ({ title: c.title, content: c.content }))) : [];
+      const embeddings = new Map(wanted.map((c, i) => [c, vectors[i] ?? null]));
       return sql.transaction(async (tx) => {
-        if ((await existingGroupIds(tx, viewer.orgId, groupIds)).size !== groupIds.length) throw new NotFoundError('Group');
-        const autoApprove = !quarantined && (await isAutoApproved(tx, viewer.orgId, kind));
-        const contribution = await insertContribution(tx, {
-          orgId: viewer.orgId,
-          contributorId: viewer.userId,
-          status: quarantined ? 'QUARANTINED' : 'PENDING',
-          kind,
-          title,
-          content,
-          contentDigest: digest,
-          metadataJson,
-          tags,
-          codebase,
-          visibility,
-          sharedWithGroupIds: groupIds,
-          sessionId,
-          mcpClientId,
-          redactions,
-          injectionScore: Math.round(injection.score * 1e4) / 1e4,
-          flags,
-          artifactId: duplicateOf,
-          nearDuplicates: near.map((n) => ({ artifactId: n.artifact.id, similarity: Math.round(n.similarity * 1e4) / 1e4 })),
-        });
-        await appendEvent(tx, { orgId: viewer.orgId, type: 'CONTRIBUTION_SUBMITTED', actorId: viewer.userId, contributionId: contribution.id });
-        if (!autoApprove) return contribution;
-        return approveIn(tx, contribution, null, 'auto-approved by rule', embedding, viewer.userId);
+        const written: ContributionRecord[] = [];
+        for (const [index, c] of screened.entries()) written.push(await forItem(index, () => writeContribution(tx, viewer, c, embeddings.get(c) ?? null)));
+        return written;
       });
     },
 

@@ -120,6 +120,7 @@ export function createServices(deps: ServiceDeps): Services {
       sql: deps.sql,
       search,
       embed,
+      embedMany,
       maxContentBytes: deps.maxContentBytes,
       policy: deps.contributionPolicy ?? { injectionThreshold: DEFAULT_INJECTION_THRESHOLD, nearDuplicateThreshold: 0.92 },
     }),

@@ -1,5 +1,6 @@
 /** Contribution mutations: submit, review, auto-approve rules. */
 import { idOf, idsOf } from '../ids.ts';
+import { checkBatchSize, forItemSync } from '../../shared/batch.ts';
 import type { MutationResolvers } from '../types.generated.ts';
 
 /** `Mutation.contribute`. */
@@ -8,6 +9,17 @@ export const contribute: NonNullable<MutationResolvers['contribute']> = (_parent
     ...input,
     sharedWithGroupIds: idsOf(input.sharedWithGroupIds, 'Group', 'input.sharedWithGroupIds'),
   });
+
+/** `Mutation.contributeMany`: 1–100 in one transaction, all or none. */
+export const contributeMany: NonNullable<MutationResolvers['contributeMany']> = (_parent, { inputs }, { services, viewer }) => {
+  checkBatchSize(inputs.length);
+  return services.contributions.contributeMany(
+    viewer,
+    inputs.map((input, index) =>
+      forItemSync(index, () => ({ ...input, sharedWithGroupIds: idsOf(input.sharedWithGroupIds, 'Group', `inputs[${index}].sharedWithGroupIds`) })),
+    ),
+  );
+};
 
 /** `Mutation.approveContribution`. */
 export const approveContribution: NonNullable<MutationResolvers['approveContribution']> = (_parent, args, { services, viewer }) =>
