@@ -463,8 +463,10 @@ describe('revisions', () => {
       expect(updated.revision).toBe(i);
     }
     // Also when the update changes nothing: every update adds a revision.
-    const same = (await run(owner.key, UPDATE, { id: created.id, input: {} })).updateArtifact;
+    const same = (await run(owner.key, UPDATE, { id: created.id, input: { title: 't4' } })).updateArtifact;
     expect(same.revision).toBe(5);
+    // An input that sets no field at all is no update (issue 20): BAD_USER_INPUT, no revision.
+    expect(await fail(owner.key, UPDATE, { id: created.id, input: {} })).toBe('BAD_USER_INPUT');
     expect(await allRevisions(owner.key, created.id)).toHaveLength(5);
   });
 
