@@ -134,6 +134,14 @@ describe('GET queries (item 2)', () => {
     expect(((await res.json()) as ErrorBody).errors?.[0]?.message).toMatch(/Cross-Site Request Forgery/);
   });
 
+  it('answers a GET whose query string is not valid percent-encoded UTF-8 with 400 BAD_USER_INPUT', async () => {
+    const res = await fetch(`${server.graphqlUrl}?query=%7Bme%7Bhandle%7D%7D&variables=%C3%28`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as ErrorBody;
+    expect(body.errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
+    expect(body.errors?.[0]?.message).toMatch(/percent-encoded UTF-8/);
+  });
+
   it('refuses a mutation over GET with 405', async () => {
     const res = await fetch(`${server.graphqlUrl}?query=${encodeURIComponent('mutation { __typename }')}`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
     expect(res.status).toBe(405);
