@@ -106,33 +106,29 @@ interface BackendResult {
   localModel: { batched: Rate; single: Rate; ratio: number } | { skipped: string };
 }
 
+/**
+ * Batched against one by one on one server: a warm-up (JIT, plans, pool), then halves
+ * interleaved so drift on a busy machine hits both alike.
+ */
+async function compare(client: GraphQLClient, batchedTotal: number, singleTotal: number, warmUp: number, run: string, withVector: boolean) {
+  await measure(client, warmUp, true, `${run}warm`, withVector);
+  const single1 = await measure(client, singleTotal / 2, false, `${run}s1`, withVector);
+  const batched1 = await measure(client, batchedTotal / 2, true, `${run}b1`, withVector);
+  const single2 = await measure(client, singleTotal / 2, false, `${run}s2`, withVector);
+  const batched2 = await measure(client, batchedTotal / 2, true, `${run}b2`, withVector);
+  const batched = merge(batched1, batched2);
+  const single = merge(single1, single2);
+  return { batched, single, ratio: round(batched.artifactsPerSecond / single.artifactsPerSecond, 2) };
+}
+
 /** `fresh()` gives a new empty installation (a model is registered per installation). */
 async function runBackend(backend: string, fresh: () => Promise<Record<string, string>>): Promise<BackendResult> {
   log(`${backend}: precomputed vectors, ${BATCHED} batched (${BATCH} per call), ${SINGLE} one by one`);
-  const precomputed = await withServer({ ...(await fresh()), HIVEGRAPH_EMBEDDER: 'hashing' }, async (client) => {
-    await measure(client, 200, true, 'warm', true); // warm-up: JIT, plans, pool
-    // Interleave halves so drift on a busy machine hits both alike.
-    const single1 = await measure(client, SINGLE / 2, false, 's1', true);
-    const batched1 = await measure(client, BATCHED / 2, true, 'b1', true);
-    const single2 = await measure(client, SINGLE / 2, false, 's2', true);
-    const batched2 = await measure(client, BATCHED / 2, true, 'b2', true);
-    const batched = merge(batched1, batched2);
-    const single = merge(single1, single2);
-    return { batched, single, ratio: round(batched.artifactsPerSecond / single.artifactsPerSecond, 2) };
-  });
+  const precomputed = await withServer({ ...(await fresh()), HIVEGRAPH_EMBEDDER: 'hashing' }, (client) => compare(client, BATCHED, SINGLE, 200, 'p', true));
   log(`${backend}: batched ${precomputed.batched.artifactsPerSecond}/s, one by one ${precomputed.single.artifactsPerSecond}/s (×${precomputed.ratio})`);
   if (!existsSync(path.join(MODEL_DIR, 'onnx', 'model.onnx'))) return { backend, precomputed, localModel: { skipped: `no model at ${MODEL_DIR} (bash scripts/models.sh)` } };
   log(`${backend}: local model, ${MODEL_BATCHED} batched, ${MODEL_SINGLE} one by one`);
-  const localModel = await withServer({ ...(await fresh()), HIVEGRAPH_EMBEDDER: 'local' }, async (client) => {
-    await measure(client, 100, true, 'mwarm', false);
-    const single1 = await measure(client, MODEL_SINGLE / 2, false, 'ms1', false);
-    const batched1 = await measure(client, MODEL_BATCHED / 2, true, 'mb1', false);
-    const single2 = await measure(client, MODEL_SINGLE / 2, false, 'ms2', false);
-    const batched2 = await measure(client, MODEL_BATCHED / 2, true, 'mb2', false);
-    const batched = merge(batched1, batched2);
-    const single = merge(single1, single2);
-    return { batched, single, ratio: round(batched.artifactsPerSecond / single.artifactsPerSecond, 2) };
-  });
+  const localModel = await withServer({ ...(await fresh()), HIVEGRAPH_EMBEDDER: 'local' }, (client) => compare(client, MODEL_BATCHED, MODEL_SINGLE, 100, 'm', false));
   log(`${backend}: local model batched ${localModel.batched.artifactsPerSecond}/s, one by one ${localModel.single.artifactsPerSecond}/s (×${localModel.ratio})`);
   return { backend, precomputed, localModel };
 }

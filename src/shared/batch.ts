@@ -40,3 +40,12 @@ export function forItemSync<T>(index: number, fn: () => T): T {
     throw markItem(error, index);
   }
 }
+
+/**
+ * Checks a batch's size, then decodes each item (ids in a resolver), marking a failure with
+ * the item's index: the common front of every batch mutation.
+ */
+export function decodeBatch<I, O>(inputs: readonly I[], decode: (input: I, at: string) => O): O[] {
+  checkBatchSize(inputs.length);
+  return inputs.map((input, index) => forItemSync(index, () => decode(input, `inputs[${index}]`)));
+}

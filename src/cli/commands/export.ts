@@ -53,7 +53,7 @@ export async function exportCommand(argv: string[]): Promise<number> {
     sql = await openSqlClient(config.sql);
   } catch (error) {
     if (!(error instanceof DataDirLockedError) || error.holder?.command !== 'serve') throw error;
-    return exportThroughHolder(config.sql.kind === 'pglite' ? config.sql.dataDir : '', out, Boolean(values.quiet), report);
+    return exportThroughHolder(error.dir, out, Boolean(values.quiet), report);
   }
   try {
     await migrate(sql);

@@ -1,6 +1,6 @@
 /** Artifact mutations: thin wrappers over the artifacts and collections services. */
 import { idOf, idsOf } from '../ids.ts';
-import { checkBatchSize, forItemSync } from '../../shared/batch.ts';
+import { decodeBatch } from '../../shared/batch.ts';
 import type { CreateArtifactInput, MutationResolvers } from '../types.generated.ts';
 
 /** Decodes the global ids of a create input (`at`: where it is, for messages). */
@@ -18,13 +18,8 @@ export const createArtifact: NonNullable<MutationResolvers['createArtifact']> = 
   services.artifacts.create(viewer, createInput(input, 'input'));
 
 /** `Mutation.createArtifacts`: 1–100 in one transaction, all or none. */
-export const createArtifacts: NonNullable<MutationResolvers['createArtifacts']> = (_parent, { inputs }, { services, viewer }) => {
-  checkBatchSize(inputs.length);
-  return services.artifacts.createMany(
-    viewer,
-    inputs.map((input, index) => forItemSync(index, () => createInput(input, `inputs[${index}]`))),
-  );
-};
+export const createArtifacts: NonNullable<MutationResolvers['createArtifacts']> = (_parent, { inputs }, { services, viewer }) =>
+  services.artifacts.createMany(viewer, decodeBatch(inputs, createInput));
 
 /** `Mutation.updateArtifact`: optimistic concurrency through `expectedRevision`. */
 export const updateArtifact: NonNullable<MutationResolvers['updateArtifact']> = (_parent, args, { services, viewer }) =>

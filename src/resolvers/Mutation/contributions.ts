@@ -1,6 +1,6 @@
 /** Contribution mutations: submit, review, auto-approve rules. */
 import { idOf, idsOf } from '../ids.ts';
-import { checkBatchSize, forItemSync } from '../../shared/batch.ts';
+import { decodeBatch } from '../../shared/batch.ts';
 import type { MutationResolvers } from '../types.generated.ts';
 
 /** `Mutation.contribute`. */
@@ -11,15 +11,11 @@ export const contribute: NonNullable<MutationResolvers['contribute']> = (_parent
   });
 
 /** `Mutation.contributeMany`: 1–100 in one transaction, all or none. */
-export const contributeMany: NonNullable<MutationResolvers['contributeMany']> = (_parent, { inputs }, { services, viewer }) => {
-  checkBatchSize(inputs.length);
-  return services.contributions.contributeMany(
+export const contributeMany: NonNullable<MutationResolvers['contributeMany']> = (_parent, { inputs }, { services, viewer }) =>
+  services.contributions.contributeMany(
     viewer,
-    inputs.map((input, index) =>
-      forItemSync(index, () => ({ ...input, sharedWithGroupIds: idsOf(input.sharedWithGroupIds, 'Group', `inputs[${index}].sharedWithGroupIds`) })),
-    ),
+    decodeBatch(inputs, (input, at) => ({ ...input, sharedWithGroupIds: idsOf(input.sharedWithGroupIds, 'Group', `${at}.sharedWithGroupIds`) })),
   );
-};
 
 /** `Mutation.approveContribution`. */
 export const approveContribution: NonNullable<MutationResolvers['approveContribution']> = (_parent, args, { services, viewer }) =>

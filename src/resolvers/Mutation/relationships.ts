@@ -1,6 +1,6 @@
 /** Relationship mutations. */
 import { idOf } from '../ids.ts';
-import { checkBatchSize, forItemSync } from '../../shared/batch.ts';
+import { decodeBatch } from '../../shared/batch.ts';
 import type { MutationResolvers, RelateInput } from '../types.generated.ts';
 
 /** Decodes a relate input's ids (`at`: where it is, for messages). */
@@ -18,13 +18,8 @@ export const relate: NonNullable<MutationResolvers['relate']> = (_parent, { inpu
   services.graph.relate(viewer, relateInput(input, 'input'));
 
 /** `Mutation.relateMany`: 1–100 in one transaction, all or none. */
-export const relateMany: NonNullable<MutationResolvers['relateMany']> = (_parent, { inputs }, { services, viewer }) => {
-  checkBatchSize(inputs.length);
-  return services.graph.relateMany(
-    viewer,
-    inputs.map((input, index) => forItemSync(index, () => relateInput(input, `inputs[${index}]`))),
-  );
-};
+export const relateMany: NonNullable<MutationResolvers['relateMany']> = (_parent, { inputs }, { services, viewer }) =>
+  services.graph.relateMany(viewer, decodeBatch(inputs, relateInput));
 
 /** `Mutation.unrelate`. */
 export const unrelate: NonNullable<MutationResolvers['unrelate']> = (_parent, args, { services, viewer }) =>
