@@ -1,31 +1,16 @@
 /**
- * Secret detector: credentials with a known shape (cloud keys, tokens with a vendor prefix,
- * JWTs, PEM private key blocks) and credentials identified by context (a password in a URL,
- * `password=…` / `api_key: …` assignments, `Authorization: Bearer …`, AWS secret keys).
- * For context matches only the value is replaced, so `password=[SECRET]` stays readable.
+ * Secret detector: credentials with a known shape (the rule table in pii-secret-rules.ts,
+ * `sk-…` keys, JWTs, PEM private key blocks), credentials identified by context (a password
+ * or token in a URL, `password=…` / `api_key: …` assignments, `Authorization: Bearer …`, AWS
+ * secret keys alone or next to their key id) and high-entropy values of key-like names
+ * (pii-entropy.ts). For context matches only the value is replaced: `password=[SECRET]`.
  */
 import type { PiiMatch } from './pii.ts';
+import { shannonEntropy } from './pii-checksums.ts';
+import { detectHighEntropySecrets } from './pii-entropy.ts';
+import { CONTEXT_WINDOW, literalPrefixes, SECRET_RULES, type SecretRule } from './pii-secret-rules.ts';
 import { jwtHeaderValid } from './pii-validators.ts';
 import { before, matchesOf } from './pii-text.ts';
-
-/** Tokens whose prefix names the vendor; the whole token is the match. */
-const PREFIXED_TOKENS: readonly RegExp[] = [
-  /(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Za-z0-9])/g, // AWS access key id
-  /(?<![A-Za-z0-9_])gh[pousr]_[A-Za-z0-9]{36,251}(?![A-Za-z0-9_])/g, // GitHub tokens
-  /(?<![A-Za-z0-9_])github_pat_[A-Za-z0-9_]{22,244}(?![A-Za-z0-9_])/g, // GitHub fine-grained PAT
-  /(?<![A-Za-z0-9_-])glpat-[A-Za-z0-9_-]{20,64}(?![A-Za-z0-9_-])/g, // GitLab PAT
-  /(?<![A-Za-z0-9_-])xox[abposr]-[A-Za-z0-9-]{10,250}(?![A-Za-z0-9_-])/g, // Slack tokens
-  /(?<![A-Za-z0-9_-])xapp-\d-[A-Za-z0-9-]{10,250}(?![A-Za-z0-9_-])/g, // Slack app-level token
-  /https:\/\/hooks\.slack\.com\/services\/T[A-Z0-9]{6,12}\/B[A-Z0-9]{6,12}\/[A-Za-z0-9]{20,32}/g, // Slack webhook
-  /(?<![A-Za-z0-9_])(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,247}(?![A-Za-z0-9_])/g, // Stripe secret / restricted key
-  /(?<![A-Za-z0-9_])whsec_[A-Za-z0-9]{24,64}(?![A-Za-z0-9_])/g, // Stripe webhook secret
-  /(?<![A-Za-z0-9_-])AIza[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])/g, // Google API key
-  /(?<![A-Za-z0-9_-])GOCSPX-[A-Za-z0-9_-]{28}(?![A-Za-z0-9_-])/g, // Google OAuth client secret
-  /(?<![A-Za-z0-9_])npm_[A-Za-z0-9]{36}(?![A-Za-z0-9_])/g, // npm token
-  /(?<![A-Za-z0-9_-])pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,1000}(?![A-Za-z0-9_-])/g, // PyPI token
-  /(?<![A-Za-z0-9_.-])SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])/g, // SendGrid
-  /(?<![A-Za-z0-9_])hf_[A-Za-z0-9]{34,40}(?![A-Za-z0-9_])/g, // Hugging Face
-];
 
 /** OpenAI / Anthropic style `sk-…` keys; the random part must mix upper, lower case and digits. */
 const SK_KEY = /(?<![A-Za-z0-9_-])sk-(?:proj-|svcacct-|admin-|ant-(?:api|admin)\d\d-)?([A-Za-z0-9_-]{20,300})(?![A-Za-z0-9_-])/g;
@@ -40,12 +25,19 @@ const PEM_MAX_LENGTH = 20_000;
 /** One base64 body line of a PEM block cut off before its END line (sticky: tried where the last one ended). */
 const PEM_BODY_LINE = /(?:\r?\n|\\n)(?:[A-Za-z0-9+/=]{1,100}|[A-Za-z-]{1,40}: [^\n]{0,200})(?=\r?\n|\\n|$)/y;
 
+/** The rules with their prefilter keywords and global context regexes, computed once. */
+const PREPARED_RULES = SECRET_RULES.map((rule) => ({
+  rule,
+  keywords: rule.keywords ?? (rule.context ? undefined : literalPrefixes(rule.pattern.source)),
+  context: rule.context ? new RegExp(rule.context.source, 'gi') : undefined,
+}));
+
 /** `aws_secret_access_key = …`: 40 base64 characters. */
 const AWS_SECRET =
   /(?<![A-Za-z0-9])(?:aws_?secret_?(?:access_?)?key|secret_?access_?key)["']?\s{0,3}[:=]\s{0,3}["']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])/gdi;
 
 /** An AWS access key id: its secret access key is looked for around it. */
-const AWS_KEY_ID = /(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Za-z0-9])/g;
+const AWS_KEY_ID = /(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16}(?![A-Za-z0-9])/g;
 /** A 40-character base64 token, the shape of an AWS secret access key. */
 const BASE64_40 = /(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g;
 /** `secret`, `secret key`, `secret access key` in prose, then a 40-character base64 token. */
@@ -73,6 +65,23 @@ function awsSecretKeys(text: string): PiiMatch[] {
   }
   for (const m of matchesOf(PROSE_AWS_SECRET, text)) if (looksLikeRandomBase64(m[1]!)) found.push(...valueMatch(m, 1));
   return found;
+}
+
+/**
+ * A credential in a URL's query string or fragment: `?sig=…`, `&X-Amz-Signature=…`,
+ * `#access_token=…`; the value up to the next `&`, `#` or space.
+ */
+const URL_QUERY_SECRET =
+  /[?&#;](?:x-amz-signature|x-amz-security-token|x-goog-signature|sig|signature|access_token|id_token|refresh_token|auth_token|token|auth|apikey|api_key|api-key|key|secret|client_secret|password|passwd|pwd|session_token|sessionid|jwt)=([^&#\s"'<>]{8,4000})/gdi;
+
+/** A token as a URL's user part alone: `https://<token>@host` (Sentry DSNs, token-in-URL git remotes). */
+const URL_USER_TOKEN = /(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{1,20}:\/\/([A-Za-z0-9_~-]{20,200})@/gd;
+
+/** Whether a URL parameter's value looks like a credential rather than a word, a number or a path. */
+function urlValueIsSecret(value: string): boolean {
+  const plain = value.replace(/%[0-9A-Fa-f]{2}/g, '');
+  if (plain.length < 8 || /^\d+$/.test(plain) || /^[a-z]+(?:[+_-][a-z]+)*$/i.test(plain)) return false;
+  return /\d/.test(plain) && /[A-Za-z]/.test(plain) && shannonEntropy(plain) >= 3;
 }
 
 /** `scheme://user:password@host` (user may be empty: `redis://:pw@host`): the password. */
@@ -156,11 +165,45 @@ function pemBlocks(text: string): PiiMatch[] {
   return found;
 }
 
+/** The secret span of a rule match: group 1 when the rule has one, else the whole match. */
+function ruleSpan(m: RegExpExecArray, offset: number): [number, number] {
+  const span = m.indices?.[1] ?? [m.index, m.index + m[0].length];
+  return [offset + span[0], offset + span[1]];
+}
+
+/**
+ * Tokens of the rule table. A rule runs only when one of its literal prefixes occurs in the
+ * text (most texts hold none of them), and a `context` rule only in the window after each
+ * occurrence of its vendor word — so 140 rules cost about as much as a handful.
+ */
+function ruleSecrets(text: string): PiiMatch[] {
+  const found: PiiMatch[] = [];
+  const lower = text.toLowerCase();
+  const accept = (span: [number, number], rule: SecretRule) => {
+    if (rule.minEntropy !== undefined && shannonEntropy(text.slice(span[0], span[1])) < rule.minEntropy) return;
+    found.push({ type: 'SECRET', start: span[0], end: span[1] });
+  };
+  for (const { rule, keywords, context } of PREPARED_RULES) {
+    if (keywords && !keywords.some((k) => lower.includes(k))) continue;
+    if (!context) {
+      for (const m of matchesOf(rule.pattern, text)) accept(ruleSpan(m, 0), rule);
+      continue;
+    }
+    let covered = 0;
+    for (const c of matchesOf(context, text)) {
+      const from = Math.max(covered, c.index + c[0].length);
+      const window = text.slice(from, c.index + c[0].length + CONTEXT_WINDOW);
+      for (const m of matchesOf(rule.pattern, window)) accept(ruleSpan(m, from), rule);
+      covered = from + window.length;
+    }
+  }
+  return found;
+}
+
 /** Secrets with a known shape: the whole token is the match. */
 function shapedSecrets(text: string): PiiMatch[] {
-  const found = pemBlocks(text);
+  const found = [...pemBlocks(text), ...ruleSecrets(text)];
   const whole = (m: RegExpExecArray) => found.push({ type: 'SECRET', start: m.index, end: m.index + m[0].length });
-  for (const regex of PREFIXED_TOKENS) for (const m of matchesOf(regex, text)) whole(m);
   for (const m of matchesOf(SK_KEY, text)) {
     const random = m[1]!;
     if (/[A-Z]/.test(random) && /[a-z]/.test(random) && /\d/.test(random)) whole(m);
@@ -176,6 +219,11 @@ function contextSecrets(text: string): PiiMatch[] {
     for (const m of matchesOf(regex, text)) if (!PLACEHOLDER.test(m[1]!)) found.push(...valueMatch(m, 1));
   }
   found.push(...awsSecretKeys(text));
+  for (const m of matchesOf(URL_QUERY_SECRET, text)) {
+    const value = m[1]!.replace(/[.,;)]$/, '');
+    if (urlValueIsSecret(value)) found.push(...valueMatch(m, 1, value.length));
+  }
+  for (const m of matchesOf(URL_USER_TOKEN, text)) if (urlValueIsSecret(m[1]!) && shannonEntropy(m[1]!) >= 3.5) found.push(...valueMatch(m, 1));
   for (const m of matchesOf(AUTH_HEADER, text)) {
     const value = m[1]!;
     if (/\d/.test(value) || (/[A-Z]/.test(value) && /[a-z]/.test(value))) found.push(...valueMatch(m, 1));
@@ -200,5 +248,5 @@ function contextSecrets(text: string): PiiMatch[] {
 
 /** Secrets and credentials; see the file comment for the kinds. */
 export function detectSecrets(text: string): PiiMatch[] {
-  return [...shapedSecrets(text), ...contextSecrets(text)];
+  return [...shapedSecrets(text), ...contextSecrets(text), ...detectHighEntropySecrets(text)];
 }

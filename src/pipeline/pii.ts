@@ -4,6 +4,10 @@
  * nothing of the original text. How each type is detected, and what is deliberately not,
  * is in docs/pipeline.md ("PII scrubbing").
  */
+import { detectAddresses } from './pii-address.ts';
+import { detectCryptoWallets } from './pii-crypto.ts';
+import { detectDatesOfBirth } from './pii-dob.ts';
+import { detectDrivingLicences, detectMedicalIds, detectPassports } from './pii-documents.ts';
 import { detectEmails, detectIps } from './pii-network.ts';
 import { detectCards, detectIbans, detectNationalIds } from './pii-numbers.ts';
 import { detectPersons } from './pii-person.ts';
@@ -11,7 +15,22 @@ import { detectPhones } from './pii-phone.ts';
 import { detectSecrets } from './pii-secrets.ts';
 
 /** Kinds of personal or secret data the scrubber replaces. */
-export const PII_TYPES = ['EMAIL', 'PHONE', 'CARD', 'IBAN', 'NATIONAL_ID', 'IP', 'SECRET', 'PERSON'] as const;
+export const PII_TYPES = [
+  'EMAIL',
+  'PHONE',
+  'CARD',
+  'IBAN',
+  'NATIONAL_ID',
+  'IP',
+  'SECRET',
+  'PERSON',
+  'CRYPTO',
+  'PASSPORT',
+  'DRIVING_LICENCE',
+  'MEDICAL_ID',
+  'DATE_OF_BIRTH',
+  'ADDRESS',
+] as const;
 export type PiiType = (typeof PII_TYPES)[number];
 
 /** How many matches of one type were replaced. */
@@ -47,12 +66,18 @@ type Detector = (text: string) => PiiMatch[];
  * EMAIL; an IBAN or a card number is not a PHONE), then the longer match, then the earlier.
  */
 const PRECEDENCE: Readonly<Record<PiiType, number>> = {
-  SECRET: 8,
-  IBAN: 7,
-  CARD: 6,
-  EMAIL: 5,
-  IP: 4,
-  NATIONAL_ID: 3,
+  SECRET: 14,
+  IBAN: 13,
+  CARD: 12,
+  CRYPTO: 11,
+  EMAIL: 10,
+  IP: 9,
+  MEDICAL_ID: 8,
+  PASSPORT: 7,
+  DRIVING_LICENCE: 6,
+  NATIONAL_ID: 5,
+  DATE_OF_BIRTH: 4,
+  ADDRESS: 3,
   PHONE: 2,
   PERSON: 1,
 };
@@ -61,9 +86,15 @@ const DETECTORS: ReadonlyArray<{ type: PiiType; detect: Detector }> = [
   { type: 'SECRET', detect: detectSecrets },
   { type: 'IBAN', detect: detectIbans },
   { type: 'CARD', detect: detectCards },
+  { type: 'CRYPTO', detect: detectCryptoWallets },
   { type: 'EMAIL', detect: detectEmails },
   { type: 'IP', detect: detectIps },
+  { type: 'MEDICAL_ID', detect: detectMedicalIds },
+  { type: 'PASSPORT', detect: detectPassports },
+  { type: 'DRIVING_LICENCE', detect: detectDrivingLicences },
   { type: 'NATIONAL_ID', detect: detectNationalIds },
+  { type: 'DATE_OF_BIRTH', detect: detectDatesOfBirth },
+  { type: 'ADDRESS', detect: detectAddresses },
   { type: 'PHONE', detect: detectPhones },
   { type: 'PERSON', detect: detectPersons },
 ];

@@ -990,7 +990,7 @@ export type QueryUsersArgs = {
 export type Redaction = {
   __typename?: 'Redaction';
   count: Scalars['Int']['output'];
-  /** EMAIL, PHONE, CARD, IBAN, NATIONAL_ID, IP, SECRET or PERSON. */
+  /** EMAIL, PHONE, CARD, IBAN, NATIONAL_ID, IP, SECRET, PERSON, CRYPTO, PASSPORT, DRIVING_LICENCE, MEDICAL_ID, DATE_OF_BIRTH or ADDRESS. */
   type: Scalars['String']['output'];
 };
 

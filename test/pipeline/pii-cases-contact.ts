@@ -103,7 +103,7 @@ export const PERSON_CASES: PiiCase[] = [
   c('Mrs. Fatima Al-Sayed called twice.', ['PERSON', 'Fatima Al-Sayed']),
   c('Name: Jane Doe\nRole: reviewer', ['PERSON', 'Jane Doe']),
   c('Customer: Rahul Mehta, plan: pro', ['PERSON', 'Rahul Mehta']),
-  c('Patient: Eva Lindqvist, DOB 1984-03-12', ['PERSON', 'Eva Lindqvist']),
+  c('Patient: Eva Lindqvist, DOB 1984-03-12', ['PERSON', 'Eva Lindqvist'], ['DATE_OF_BIRTH', '1984-03-12']),
   c('Assignee: Tomás Rodríguez', ['PERSON', 'Tomás Rodríguez']),
   c('Reviewed-by: Greg Kroah-Hartman', ['PERSON', 'Greg Kroah-Hartman']),
   c('Co-authored-by: Noor Haddad <noor@example.com>', ['PERSON', 'Noor Haddad'], ['EMAIL', 'noor@example.com']),

@@ -42,7 +42,7 @@ export const HOLDOUT_CASES: PiiCase[] = [
   c('AT30 1200 0123 4567 8901, BE97 0012 3456 7890', ['IBAN', 'AT30 1200 0123 4567 8901'], ['IBAN', 'BE97 0012 3456 7890']),
   c('Error code DE12 3456 7890 in module GB01'),
   // national ID
-  c('Applicant SSN: 318-40-2297, DOB 1990-02-14', ['NATIONAL_ID', '318-40-2297']),
+  c('Applicant SSN: 318-40-2297, DOB 1990-02-14', ['NATIONAL_ID', '318-40-2297'], ['DATE_OF_BIRTH', '1990-02-14']),
   c('my social is 402-13-7788, please keep it private', ['NATIONAL_ID', '402-13-7788']),
   c('ssn 611223344', ['NATIONAL_ID', '611223344']),
   c('NI: SK 70 45 21 D', ['NATIONAL_ID', 'SK 70 45 21 D']),

@@ -5,6 +5,7 @@
  */
 import { EMAIL_CASES, IP_CASES, PERSON_CASES, PHONE_CASES } from './pii-cases-contact.ts';
 import { HARD_NEGATIVE_CASES, MIXED_CASES } from './pii-cases-negative.ts';
+import { ADDRESS_CASES, CRYPTO_CASES, DOB_CASES, DOCUMENT_CASES, SECRET_FAMILY_CASES } from './pii-cases-identity.ts';
 import { CARD_CASES, IBAN_CASES, NATIONAL_ID_CASES } from './pii-cases-numbers.ts';
 import { SECRET_CASES } from './pii-cases-secrets.ts';
 
@@ -20,6 +21,11 @@ export const PII_CASES = [
   ...IP_CASES,
   ...SECRET_CASES,
   ...PERSON_CASES,
+  ...CRYPTO_CASES,
+  ...DOCUMENT_CASES,
+  ...DOB_CASES,
+  ...ADDRESS_CASES,
+  ...SECRET_FAMILY_CASES,
   ...MIXED_CASES,
   ...HARD_NEGATIVE_CASES,
 ];

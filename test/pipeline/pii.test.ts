@@ -6,10 +6,11 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { findPii, PII_TYPES, type PiiType, scrubPii } from '../../src/pipeline/pii.ts';
 import { expectedSpans, HARD_NEGATIVE_CASES, PII_CASES } from './pii-cases.ts';
 import { HOLDOUT_CASES } from './pii-cases-holdout.ts';
+import { HOLDOUT_2_CASES } from './pii-cases-holdout2.ts';
 import { type Scores, score, scoreTable } from './pii-metrics.ts';
 
 const MiB = 1 << 20;
-const ALL_CASES = [...PII_CASES, ...HOLDOUT_CASES];
+const ALL_CASES = [...PII_CASES, ...HOLDOUT_CASES, ...HOLDOUT_2_CASES];
 
 describe('scrubPii contract', () => {
   afterEach(() => vi.restoreAllMocks());
@@ -27,7 +28,7 @@ describe('scrubPii contract', () => {
     });
   });
 
-  it('uses exactly the eight placeholders', () => {
+  it('uses exactly the fourteen placeholders', () => {
     const text = [
       'a@example.com',
       '+44 20 7946 0958',
@@ -37,8 +38,16 @@ describe('scrubPii contract', () => {
       '203.0.113.9',
       'AKIAIOSFODNN7EXAMPLE',
       'Name: Jane Doe',
+      '1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2',
+      'passport 563478291',
+      'MORGA753116SM9IJ',
+      'NHS number 943 476 5919',
+      'DOB 1990-02-14',
+      '742 Evergreen Terrace',
     ].join('\n');
-    expect(scrubPii(text).text).toBe('[EMAIL]\n[PHONE]\n[CARD]\n[IBAN]\n[NATIONAL_ID]\n[IP]\n[SECRET]\nName: [PERSON]');
+    expect(scrubPii(text).text).toBe(
+      '[EMAIL]\n[PHONE]\n[CARD]\n[IBAN]\n[NATIONAL_ID]\n[IP]\n[SECRET]\nName: [PERSON]\n[CRYPTO]\npassport [PASSPORT]\n[DRIVING_LICENCE]\nNHS number [MEDICAL_ID]\nDOB [DATE_OF_BIRTH]\n[ADDRESS]',
+    );
     expect(scrubPii(text).redactions.map((r) => r.type)).toEqual([...PII_TYPES]);
   });
 
@@ -184,5 +193,14 @@ describe('evaluation on the labelled sets', () => {
       precision: every(0.95, { NATIONAL_ID: 0.8, IP: 0.85, PERSON: 0.7 }),
       recall: every(0.95, { PHONE: 0.8 }),
     });
+  });
+
+  it('held-out set 2 (issue 21): structured types at recall ≥ 0.98 and precision ≥ 0.95', () => {
+    const scores = score(HOLDOUT_2_CASES);
+    console.log(`\n${scoreTable(`PII scrubbing, held-out set 2 (${HOLDOUT_2_CASES.length} cases)`, scores)}\n`);
+    // Measured at its first run: 1.000 / 1.000 for every type (77 expected values; 29 of the 104 cases are hard
+    // negatives). PERSON and ADDRESS are free-form, not "structured"; they get their own floors.
+    for (const type of PII_TYPES) expect(HOLDOUT_2_CASES.some((pc) => pc.expected.some((e) => e.type === type)), type).toBe(true);
+    expectFloors(scores, { precision: every(0.95, { PERSON: 0.7, ADDRESS: 0.8 }), recall: every(0.98, { PERSON: 0.7, ADDRESS: 0.8 }) });
   });
 });
