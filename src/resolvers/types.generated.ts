@@ -590,7 +590,7 @@ export type Mutation = {
   createArtifacts: Array<Artifact>;
   /** Creates a collection in the caller's org. */
   createCollection: Collection;
-  /** Creates version 1 of a package; a taken name is CONFLICT. Every reference must be visible. */
+  /** Creates version 1 of a package; a taken name is CONFLICT. Every reference must be visible (an artifact: of the caller’s org, else BAD_USER_INPUT). */
   createContextPackage: ContextPackage;
   /** The creator becomes the group's first ADMIN. */
   createGroup: Group;

@@ -83,7 +83,15 @@ export function createContextPackagesService(deps: { sql: SqlClient }): ContextP
       }
     }
     const artifactIds = out.flatMap((i) => (i.artifactId ? [i.artifactId] : []));
-    if ((await getArtifactsByIds(tx, viewer, artifactIds)).some((a) => !a)) throw new NotFoundError('Artifact');
+    const artifacts = await getArtifactsByIds(tx, viewer, artifactIds);
+    if (artifacts.some((a) => !a)) throw new NotFoundError('Artifact');
+    // A PUBLIC artifact of another org is visible but cannot be referenced: a package and its
+    // references live in one org (as a relationship's ends do).
+    const foreign = artifacts.find((a) => a!.orgId !== viewer.orgId);
+    if (foreign) {
+      const field = `items[${out.findIndex((i) => i.artifactId === foreign.id)}].artifactId`;
+      throw new BadUserInputError(`${field} is an artifact of another org: a context package references artifacts of its own org only.`, field);
+    }
     const relationshipIds = out.flatMap((i) => (i.relationshipId ? [i.relationshipId] : []));
     if ((await getVisibleRelationshipsByIds(tx, viewer, relationshipIds)).some((r) => !r)) throw new NotFoundError('Relationship');
     const runIds = out.flatMap((i) => (i.runId ? [i.runId] : []));

@@ -5,9 +5,9 @@
  * and versioned context packages whose references obey visibility.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActor, errorCode, ok, type Actor } from '../support/actors.ts';
+import { createActor, createOrgAdmin, errorCode, ok, type Actor } from '../support/actors.ts';
 import { uniqueSuffix } from '../support/backends.ts';
-import { ADMIN_KEY, startTestServer, type TestServer } from '../support/server.ts';
+import { ADMIN_KEY, gql, startTestServer, type TestServer } from '../support/server.ts';
 
 const RUN = uniqueSuffix().replace(/[^a-z0-9]/gi, '');
 let n = 0;
@@ -226,6 +226,25 @@ describe('context packages', () => {
     await ok(server, member.key, CREATE_PKG, { input: { name, items: [{ artifactId: mine }, { artifactId: shared }] } });
     const asOther = await ok<{ contextPackage: { items: { artifact: { id: string } | null }[] } }>(server, other.key, 'query ($n: String) { contextPackage(name: $n) { items { artifact { id } } } }', { n: name });
     expect(asOther.contextPackage.items.map((i) => i.artifact?.id)).toEqual([shared]);
+  });
+
+  it("a PUBLIC artifact of another org is BAD_USER_INPUT naming the item, and no package is stored (was a 500: issue 16's randomized ACL test)", async () => {
+    const outsider = await createOrgAdmin(server, `pkg-org-${RUN}`);
+    const foreign = (await ok<{ createArtifact: { id: string } }>(server, outsider.key, 'mutation ($input: CreateArtifactInput!) { createArtifact(input: $input) { id } }', {
+      input: { kind: 'fact', content: `public elsewhere ${RUN}`, visibility: 'PUBLIC' },
+    })).createArtifact.id;
+    const shared = await create(member.key, word('own'), 'ORG');
+    const name = word('foreign');
+    const res = await gql(server, CREATE_PKG, { key: member.key, variables: { input: { name, items: [{ artifactId: shared }, { artifactId: foreign }] } } });
+    expect(res.body.errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
+    expect(res.body.errors?.[0]?.extensions?.['field']).toBe('items[1].artifactId');
+    expect((await ok<{ contextPackage: unknown }>(server, member.key, 'query ($n: String) { contextPackage(name: $n) { id } }', { n: name })).contextPackage).toBeNull();
+    const ownOnly = word('own-only');
+    await ok(server, member.key, CREATE_PKG, { input: { name: ownOnly, items: [{ artifactId: shared }] } });
+    const ADD = 'mutation ($n: String!, $items: [ContextItemInput!]!) { addToContextPackage(name: $n, items: $items) { version } }';
+    expect(await errorCode(server, member.key, ADD, { n: ownOnly, items: [{ artifactId: foreign }] })).toBe('BAD_USER_INPUT');
+    const latest = await ok<{ contextPackage: { version: number } }>(server, member.key, 'query ($n: String) { contextPackage(name: $n) { version } }', { n: ownOnly });
+    expect(latest.contextPackage.version, 'no version 2 was written').toBe(1);
   });
 
   it.each([
