@@ -46,8 +46,9 @@ export function formatError(
   const code = formatted.extensions?.['code'];
   if (typeof code === 'string' && SAFE_GRAPHQL_CODES.has(code) && isGraphQLError(original)) {
     const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
-    // Apollo's malformed-request code; the contract's word for it is BAD_USER_INPUT.
-    if (code === 'BAD_REQUEST') extensions['code'] = ErrorCode.BAD_USER_INPUT;
+    // Apollo's malformed-request and unknown-operationName codes; the contract's word for
+    // both is BAD_USER_INPUT (API.md lists no other).
+    if (code === 'BAD_REQUEST' || code === 'OPERATION_RESOLUTION_FAILURE') extensions['code'] = ErrorCode.BAD_USER_INPUT;
     return { ...base, message: formatted.message, extensions };
   }
   log.logger?.error('unexpected error while executing a request', unexpectedErrorFields(original, requestId, formatted.path));

@@ -104,6 +104,14 @@ describe('HTTP-level errors (item 1)', () => {
     expect(res.body.errors?.[0]?.message).toMatch(/query/);
   });
 
+  it('an unknown operationName is BAD_USER_INPUT (Apollo says OPERATION_RESOLUTION_FAILURE, not an API.md code), over POST and GET', async () => {
+    const posted = await post('{"query":"query A { me { handle } }","operationName":"B"}');
+    expect(posted.body.errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
+    expect(posted.body.errors?.[0]?.message).toMatch(/Unknown operation named "B"/);
+    const got = await fetch(`${server.graphqlUrl}?query=${encodeURIComponent('query A { me { handle } }')}&operationName=B`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+    expect(((await got.json()) as ErrorBody).errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
+  });
+
   it('a masked error carries the request id that is logged, also when it fails before execution', async () => {
     const auth = server.services.auth;
     const original = auth.authenticate;
