@@ -7,6 +7,16 @@
  * random mutations (membership removed and added, re-shares, ORG→PRIVATE, PUBLIC→ORG, delete,
  * restore) are applied and everything is checked again.
  *
+ * Every read path of ARCHITECTURE.md's access model is checked per user against the rule, for
+ * every artifact: lookup (`artifact`, `node`), lists (`artifacts`, with and without
+ * includeDeleted), search in the three modes, `similar`, `neighbors` (1–3 hops over random
+ * relationships), `shortestPath`, `events` (artifact and relationship events), and context
+ * packages — the bundle an agent exports knowledge through (items the caller cannot see are
+ * left out; the operator's `hivegraph export` is the whole installation, no viewer). Each
+ * verdict "artifact X is (not) in what user U got from path P" counts as one check; the
+ * suite asserts at least 10,000 of them (about 30,000 with the defaults) and prints the count
+ * by path. Runtime: ~1–2 min on either deployment.
+ *
  * The whole world and every mutation is planned up front from one seed, so a failure replays:
  * the seed is printed and named in every test; set HIVEGRAPH_TEST_SEED to reuse it. The
  * expected results come from the rule written out below (ARCHITECTURE.md, "Access model"),
@@ -33,8 +43,17 @@ const GROUPS = 6;
 const ARTIFACTS = 60;
 const DELETED_SHARE = 0.1;
 const PAGE_SIZE = 7;
-const SAMPLE_SIZE = 20;
+/** artifact(id) and node(id) are asked for every artifact, in a shuffled order. */
+const SAMPLE_SIZE = ARTIFACTS;
 const RANDOM_WRITES = 40;
+const RELATIONSHIPS = 90;
+const RELATION_TYPES = ['CITES', 'DEPENDS_ON'] as const;
+const PACKAGES = 6;
+const PATH_PAIRS = 30;
+const SIMILAR_ANCHORS = 4;
+const MAX_PATH_DEPTH = 6;
+/** Every (user, artifact, read path) verdict compared with the rule; the test asserts the total. */
+const MIN_CHECKS = 10_000;
 
 // ---------------------------------------------------------------------------------------------
 // Seeded randomness.
@@ -152,6 +171,31 @@ function writeOutcome(state: State, u: number, a: number): WriteOutcome {
   return 'FORBIDDEN';
 }
 
+/** Live and visible: what every read path may return to `u`. */
+const visible = (state: State, u: number, a: number) => lists(state, u, a, false);
+
+/** Hops from `root` to every artifact reachable over relationships (either way) through artifacts `u` sees live. */
+function distancesFrom(state: State, u: number, root: number): Map<number, number> {
+  const distance = new Map<number, number>([[root, 0]]);
+  let frontier = [root];
+  while (frontier.length > 0) {
+    const next: number[] = [];
+    for (const n of frontier) {
+      for (const r of relationships) {
+        const m = r.from === n ? r.to : r.to === n ? r.from : -1;
+        if (m < 0 || distance.has(m) || !visible(state, u, m)) continue;
+        distance.set(m, distance.get(n)! + 1);
+        next.push(m);
+      }
+    }
+    frontier = next;
+  }
+  return distance;
+}
+
+/** Whether `u` sees an event about artifact `a`: events are an org's feed, and the artifact must be visible to them (deleted or not). */
+const seesArtifactEvent = (state: State, u: number, a: number) => users[u]!.org === artifacts[a]!.org && seesLive(state, u, a);
+
 function describeArtifact(state: State, a: number): string {
   const s = state.artifacts[a]!;
   const shared = s.visibility === 'GROUP' ? `[${[...s.groups].map((g) => groups[g]!.label).join(',')}]` : '';
@@ -199,12 +243,44 @@ for (let a = 0; a < ARTIFACTS; a += 1) {
   initial.artifacts.push({ visibility, groups: shared, deleted: false });
 }
 
+// Relationships inside each org, each made by a user allowed to change `from` who sees `to`
+// (before any delete): the graph the traversal checks walk.
+interface PlanRelationship {
+  from: number;
+  to: number;
+  type: string;
+  by: number;
+}
+const relationships: PlanRelationship[] = [];
+{
+  const triples = new Set<string>();
+  for (let attempt = 0; relationships.length < RELATIONSHIPS && attempt < RELATIONSHIPS * 20; attempt += 1) {
+    const from = rng.int(ARTIFACTS);
+    const to = rng.int(ARTIFACTS);
+    const type = rng.pick(RELATION_TYPES);
+    if (from === to || artifacts[from]!.org !== artifacts[to]!.org || triples.has(`${from}/${to}/${type}`)) continue;
+    const allowed = users.map((_, i) => i).filter((u) => writeOutcome(initial, u, from) === 'OK' && seesLive(initial, u, to));
+    if (allowed.length === 0) continue;
+    triples.add(`${from}/${to}/${type}`);
+    relationships.push({ from, to, type, by: rng.pick(allowed) });
+  }
+}
+
 // Soft deletes: ~10%, each by a random user the rule lets delete it (its owner or an org ADMIN).
 const deletions: { artifact: number; by: number }[] = [];
 for (const a of rng.shuffle(artifacts.map((_, i) => i)).slice(0, Math.round(ARTIFACTS * DELETED_SHARE))) {
   const by = rng.pick(users.map((_, i) => i).filter((u) => writeOutcome(initial, u, a) === 'OK'));
   deletions.push({ artifact: a, by });
   initial.artifacts[a]!.deleted = true;
+}
+
+// Context packages: each made by a random writer, referencing every artifact of its org it sees then.
+const packages: { label: string; creator: number; items: number[] }[] = [];
+for (let p = 0; p < PACKAGES; p += 1) {
+  const creator = rng.pick(users.map((_, i) => i).filter((u) => WRITING_ROLES.includes(users[u]!.role)));
+  // A package references artifacts of its own org only (a PUBLIC one of the other org is BAD_USER_INPUT).
+  const items = artifacts.map((_, a) => a).filter((a) => lists(initial, creator, a, false) && artifacts[a]!.org === users[creator]!.org);
+  packages.push({ label: `p${p}`, creator, items });
 }
 
 // Random writes (updateArtifact of the title only, so visibility never changes): by anyone, to anything.
@@ -356,6 +432,13 @@ describe(`visibility, randomized (seed ${SEED})`, () => {
   const groupIds: string[] = [];
   const artifactIds: string[] = [];
   const labelOfId = new Map<string, number>();
+  const relationshipIds: string[] = [];
+  const packageIds: string[] = [];
+  /** Verdicts compared with the rule, by read path. */
+  const checks: Record<string, number> = {};
+  const count = (path: string, n: number) => {
+    checks[path] = (checks[path] ?? 0) + n;
+  };
   const startedAt = Date.now();
   const replay = `seed ${SEED}; replay with HIVEGRAPH_TEST_SEED=${SEED}`;
 
@@ -417,19 +500,36 @@ describe(`visibility, randomized (seed ${SEED})`, () => {
       artifactIds[a] = created.createArtifact.id;
       labelOfId.set(created.createArtifact.id, a);
     }
+    for (const r of relationships) {
+      const related = await ok<{ relate: { id: string } }>(server, actors[r.by]!.key, 'mutation ($input: RelateInput!) { relate(input: $input) { id } }', {
+        input: { fromId: artifactIds[r.from], toId: artifactIds[r.to], type: r.type },
+      });
+      relationshipIds.push(related.relate.id);
+    }
     await Promise.all(
       deletions.map(({ artifact, by }) => ok(server, actors[by]!.key, 'mutation ($id: ID!) { deleteArtifact(id: $id) { id } }', { id: artifactIds[artifact] })),
     );
 
+    for (const pkg of packages) {
+      const created = await ok<{ createContextPackage: { id: string } }>(
+        server,
+        actors[pkg.creator]!.key,
+        'mutation ($input: CreateContextPackageInput!) { createContextPackage(input: $input) { id } }',
+        { input: { name: `${pkg.label}-${uniqueSuffix()}`, items: pkg.items.map((a) => ({ artifactId: artifactIds[a] })) } },
+      );
+      packageIds.push(created.createContextPackage.id);
+    }
+
     const counts = (org: number) => `${usersOf(org).length} users (${usersOf(org).map((u) => users[u]!.role).join(' ')}), ${groupsOf(org).length} groups`;
     process.stdout.write(
       `[visibility-random] SQL=${server.sqlBackend}, graph=${server.graphBackend}; org A: ${counts(0)}; org B: ${counts(1)}; ` +
-        `${ARTIFACTS} artifacts (${deletions.length} deleted); server up in ${serverUpAt - startedAt} ms, world built in ${Date.now() - serverUpAt} ms\n`,
+        `${ARTIFACTS} artifacts (${deletions.length} deleted), ${relationships.length} relationships, ${packages.length} context packages; server up in ${serverUpAt - startedAt} ms, world built in ${Date.now() - serverUpAt} ms\n`,
     );
   });
 
   afterAll(async () => {
-    process.stdout.write(`[visibility-random] seed ${SEED}: total ${Date.now() - startedAt} ms\n`);
+    const total = Object.values(checks).reduce((sum, n) => sum + n, 0);
+    process.stdout.write(`[visibility-random] seed ${SEED}: ${total} checks (${JSON.stringify(checks)}), total ${Date.now() - startedAt} ms\n`);
     await server?.stop();
   });
 
@@ -519,6 +619,7 @@ describe(`visibility, randomized (seed ${SEED})`, () => {
           const expected = artifacts.map((_, a) => a).filter((a) => lists(state, u, a, false)).reverse();
           const describeAll = (list: number[]) => list.map((a) => describeArtifact(state, a));
           expect(describeAll(ids.map((id) => labelOfId.get(id) ?? -1))).toEqual(describeAll(expected));
+          count('artifacts', ARTIFACTS);
         });
 
         it(`${userDesc(u)}: includeDeleted adds exactly the deleted ones they own or administer, newest first (${replay})`, async () => {
@@ -529,9 +630,10 @@ describe(`visibility, randomized (seed ${SEED})`, () => {
           expect(describeAll(ids.map((id) => labelOfId.get(id) ?? -1))).toEqual(describeAll(expected));
           const expectedDeleted = expected.filter((a) => state.artifacts[a]!.deleted).map((a) => artifacts[a]!.label);
           expect([...deletedIds].map(nameOf).sort(), 'deletedAt is set on exactly the deleted ones').toEqual(expectedDeleted.sort());
+          count('artifacts includeDeleted', ARTIFACTS);
         });
 
-        it(`${userDesc(u)}: search in every mode returns only, and (VECTOR, HYBRID with first 100) all of, the visible ones (${replay})`, async () => {
+        it(`${userDesc(u)}: search in every mode returns exactly the visible ones (first 100; every content has the word) (${replay})`, async () => {
           for (const includeDeleted of [false, true]) {
             const expected = artifacts.map((_, a) => a).filter((a) => lists(state, u, a, includeDeleted));
             expect(expected.length, 'the check needs every visible artifact in one answer').toBeLessThanOrEqual(100);
@@ -540,16 +642,13 @@ describe(`visibility, randomized (seed ${SEED})`, () => {
               const data = await ok<{ search: { artifact: { id: string } }[] }>(
                 server,
                 actors[u]!.key,
-                'query ($m: SearchMode, $f: ArtifactFilter) { search(query: "content of artifact", mode: $m, filter: $f, first: 100) { artifact { id } } }',
+                'query ($m: SearchMode, $f: ArtifactFilter) { search(query: "content", mode: $m, filter: $f, first: 100) { artifact { id } } }',
                 { m: mode, f: { includeDeleted } },
               );
               const found = data.search.map((hit) => labelOfId.get(hit.artifact.id) ?? -1);
               const what = `${mode}${includeDeleted ? ' includeDeleted' : ''}`;
-              if (mode === 'TEXT') {
-                for (const a of found) expect(expected.includes(a), `${what} returned ${a === -1 ? 'an unknown artifact' : describeArtifact(state, a)}`).toBe(true);
-              } else {
-                expect(describeAll(found), what).toEqual(describeAll(expected));
-              }
+              expect(describeAll(found), what).toEqual(describeAll(expected));
+              count(`search ${mode}`, ARTIFACTS);
             }
           }
         });
@@ -577,6 +676,152 @@ describe(`visibility, randomized (seed ${SEED})`, () => {
             return `${describeArtifact(state, a)}: artifact ${seen}, node ${seen}`;
           });
           expect(actual).toEqual(expected);
+          count('artifact(id)', sample.length);
+          count('node(id)', sample.length);
+        });
+
+        it(`${userDesc(u)}: similar(id) from visible anchors returns exactly the other visible ones; invisible anchors are NOT_FOUND (${replay})`, async () => {
+          const pick = prng(SEED + 7919 * (u + 1) + (phase.name === 'after mutations' ? 1 : 0));
+          const seen = pick.shuffle(artifacts.map((_, a) => a).filter((a) => visible(state, u, a))).slice(0, SIMILAR_ANCHORS);
+          const unseen = pick.shuffle(artifacts.map((_, a) => a).filter((a) => !visible(state, u, a))).slice(0, 2);
+          const describeAll = (list: number[]) => list.map((a) => describeArtifact(state, a)).sort();
+          for (const anchor of seen) {
+            const data = await ok<{ similar: { artifact: { id: string } }[] }>(server, actors[u]!.key, 'query ($id: ID!) { similar(id: $id, first: 100) { artifact { id } } }', {
+              id: artifactIds[anchor],
+            });
+            const found = data.similar.map((hit) => labelOfId.get(hit.artifact.id) ?? -1);
+            const expected = artifacts.map((_, a) => a).filter((a) => a !== anchor && visible(state, u, a));
+            expect(describeAll(found), `similar to ${describeArtifact(state, anchor)}`).toEqual(describeAll(expected));
+            count('similar', ARTIFACTS);
+          }
+          for (const anchor of unseen) {
+            const res = await gql(server, 'query ($id: ID!) { similar(id: $id) { artifact { id } } }', { key: actors[u]!.key, variables: { id: artifactIds[anchor] } });
+            expect(res.body.errors?.[0]?.extensions?.['code'], `similar to invisible ${describeArtifact(state, anchor)}`).toBe('NOT_FOUND');
+            count('similar', 1);
+          }
+        });
+
+        it(`${userDesc(u)}: neighbors (1–3 hops) of every visible artifact are exactly the ones reachable through visible artifacts, nearest first (${replay})`, async () => {
+          const pick = prng(SEED + 104729 * (u + 1) + (phase.name === 'after mutations' ? 1 : 0));
+          const roots = artifacts.map((_, a) => a).filter((a) => visible(state, u, a));
+          const actual: string[] = [];
+          const expected: string[] = [];
+          for (let start = 0; start < roots.length; start += 15) {
+            const chunk = roots.slice(start, start + 15).map((a) => ({ a, depth: 1 + pick.int(3) }));
+            const query = `query (${chunk.map((_, i) => `$i${i}: ID!`).join(', ')}) {\n${chunk
+              .map(({ depth }, i) => `  a${i}: artifact(id: $i${i}) { neighbors(depth: ${depth}, first: 100) { id } }`)
+              .join('\n')}\n}`;
+            const variables = Object.fromEntries(chunk.map(({ a }, i) => [`i${i}`, artifactIds[a]!]));
+            const data = await ok<Record<string, { neighbors: { id: string }[] } | null>>(server, actors[u]!.key, query, variables);
+            chunk.forEach(({ a, depth }, i) => {
+              const distance = distancesFrom(state, u, a);
+              const got = (data[`a${i}`]?.neighbors ?? []).map((n) => labelOfId.get(n.id) ?? -1);
+              const hops = got.map((m) => distance.get(m) ?? Infinity);
+              const what = `${describeArtifact(state, a)} depth ${depth}`;
+              expect(hops, `${what}: nearest first`).toEqual([...hops].sort((x, y) => x - y));
+              actual.push(`${what}: ${got.map((m) => artifacts[m]?.label ?? 'unknown').sort().join(' ')}`);
+              const want = [...distance].filter(([m, d]) => m !== a && d <= depth).map(([m]) => artifacts[m]!.label);
+              expected.push(`${what}: ${want.sort().join(' ')}`);
+            });
+          }
+          expect(actual).toEqual(expected);
+          count('neighbors', roots.length * ARTIFACTS);
+        });
+
+        it(`${userDesc(u)}: shortestPath between ${PATH_PAIRS} random pairs is a shortest path through visible artifacts, or null when there is none (${replay})`, async () => {
+          const pick = prng(SEED + 1299709 * (u + 1) + (phase.name === 'after mutations' ? 1 : 0));
+          // Half the pairs among what the user sees (so most have paths), half among all.
+          const seen = artifacts.map((_, a) => a).filter((a) => visible(state, u, a));
+          const pairs = Array.from({ length: PATH_PAIRS }, (_, i) => {
+            const pool = i % 2 === 0 && seen.length >= 2 ? seen : artifacts.map((_, a) => a);
+            const from = pick.pick(pool);
+            let to = pick.pick(pool);
+            while (to === from) to = pick.pick(pool);
+            return { from, to };
+          });
+          const actual: string[] = [];
+          const expected: string[] = [];
+          for (let start = 0; start < pairs.length; start += 10) {
+            const chunk = pairs.slice(start, start + 10);
+            const query = `query (${chunk.map((_, i) => `$f${i}: ID!, $t${i}: ID!`).join(', ')}) {\n${chunk
+              .map((_, i) => `  p${i}: shortestPath(from: $f${i}, to: $t${i}, maxDepth: ${MAX_PATH_DEPTH}) { id }`)
+              .join('\n')}\n}`;
+            const variables = Object.fromEntries(chunk.flatMap(({ from, to }, i) => [[`f${i}`, artifactIds[from]!], [`t${i}`, artifactIds[to]!]]));
+            const data = await ok<Record<string, { id: string }[] | null>>(server, actors[u]!.key, query, variables);
+            chunk.forEach(({ from, to }, i) => {
+              const what = `${describeArtifact(state, from)} → ${describeArtifact(state, to)}`;
+              const path = data[`p${i}`]?.map((n) => labelOfId.get(n.id) ?? -1) ?? null;
+              const hops = visible(state, u, from) && visible(state, u, to) ? distancesFrom(state, u, from).get(to) : undefined;
+              expected.push(`${what}: ${hops !== undefined && hops <= MAX_PATH_DEPTH ? `${hops} hops` : 'null'}`);
+              if (path === null) {
+                actual.push(`${what}: null`);
+                return;
+              }
+              // A path: from…to, consecutive artifacts related, every one visible and live.
+              const related = (x: number, y: number) => relationships.some((r) => (r.from === x && r.to === y) || (r.from === y && r.to === x));
+              const steps = path.slice(1).every((m, k) => related(path[k]!, m));
+              const allVisible = path.every((m) => m >= 0 && visible(state, u, m));
+              const ends = path[0] === from && path.at(-1) === to;
+              actual.push(`${what}: ${ends && steps && allVisible ? `${path.length - 1} hops` : `not a visible path: ${path.map((m) => (m >= 0 ? describeArtifact(state, m) : 'unknown')).join(' / ')}`}`);
+            });
+          }
+          expect(actual).toEqual(expected);
+          // Each pair is a verdict; every artifact on a returned path is one more.
+          count('shortestPath', pairs.length + actual.reduce((sum, line) => sum + (line.endsWith(' hops') ? Number(line.split(': ').at(-1)!.split(' ')[0]) + 1 : 0), 0));
+        });
+
+        it(`${userDesc(u)}: events list exactly the artifact and relationship events of what they may see (${replay})`, async () => {
+          const artifactEvents = new Set<number>();
+          const relationshipEvents = new Set<string>();
+          let after: string | null = null;
+          for (let page = 0; ; page += 1) {
+            expect(page, 'events end').toBeLessThan(100);
+            const data: {
+              events: { edges: { node: { type: string; artifactId: string | null; relationshipId: string | null } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+            } = await ok(
+              server,
+              actors[u]!.key,
+              'query ($after: String) { events(after: $after, first: 100, types: [ARTIFACT_CREATED, ARTIFACT_UPDATED, ARTIFACT_DELETED, RELATIONSHIP_CREATED]) { edges { node { type artifactId relationshipId } } pageInfo { hasNextPage endCursor } } }',
+              { after },
+            );
+            for (const { node } of data.events.edges) {
+              if (node.type === 'RELATIONSHIP_CREATED') relationshipEvents.add(node.relationshipId ?? 'none');
+              else artifactEvents.add(labelOfId.get(node.artifactId ?? '') ?? -1);
+            }
+            if (!data.events.pageInfo.hasNextPage) break;
+            after = data.events.pageInfo.endCursor;
+          }
+          const describeAll = (list: number[]) => list.map((a) => describeArtifact(state, a)).sort();
+          const expectedArtifacts = artifacts.map((_, a) => a).filter((a) => seesArtifactEvent(state, u, a));
+          expect(describeAll([...artifactEvents]), 'artifacts with events').toEqual(describeAll(expectedArtifacts));
+          const describeRel = (r: number) => `${describeArtifact(state, relationships[r]!.from)} -${relationships[r]!.type}-> ${describeArtifact(state, relationships[r]!.to)}`;
+          const expectedRels = relationships.map((_, r) => r).filter((r) => seesArtifactEvent(state, u, relationships[r]!.from) && seesArtifactEvent(state, u, relationships[r]!.to));
+          const gotRels = [...relationshipEvents].map((id) => relationshipIds.indexOf(id));
+          expect(gotRels.map((r) => (r >= 0 ? describeRel(r) : 'unknown')).sort(), 'relationship events').toEqual(expectedRels.map(describeRel).sort());
+          count('events', ARTIFACTS + relationships.length);
+        });
+
+        it(`${userDesc(u)}: context packages show exactly the items they may see, and other orgs' packages not at all (${replay})`, async () => {
+          const query = `query (${packageIds.map((_, i) => `$p${i}: ID!`).join(', ')}) {\n${packageIds
+            .map((_, i) => `  p${i}: node(id: $p${i}) { ... on ContextPackage { items { artifact { id } } } }`)
+            .join('\n')}\n}`;
+          const data = await ok<Record<string, { items: { artifact: { id: string } | null }[] } | null>>(
+            server,
+            actors[u]!.key,
+            query,
+            Object.fromEntries(packageIds.map((id, i) => [`p${i}`, id])),
+          );
+          const actual: string[] = [];
+          const expected: string[] = [];
+          packages.forEach((pkg, i) => {
+            const what = `${pkg.label} of ${users[pkg.creator]!.label}@${ORG_NAMES[users[pkg.creator]!.org]}`;
+            const got = data[`p${i}`];
+            actual.push(`${what}: ${got ? got.items.map((item) => (item.artifact ? nameOf(item.artifact.id) : 'null')).sort().join(' ') : 'absent'}`);
+            const same = users[pkg.creator]!.org === users[u]!.org;
+            expected.push(`${what}: ${same ? pkg.items.filter((a) => visible(state, u, a)).map((a) => artifacts[a]!.label).sort().join(' ') : 'absent'}`);
+            count('context packages', pkg.items.length);
+          });
+          expect(actual).toEqual(expected);
         });
       }
 
@@ -596,4 +841,12 @@ describe(`visibility, randomized (seed ${SEED})`, () => {
       });
     });
   }
+
+  it(`made at least ${MIN_CHECKS} visibility checks across every read path (${replay})`, () => {
+    const total = Object.values(checks).reduce((sum, n) => sum + n, 0);
+    for (const path of ['artifact(id)', 'node(id)', 'artifacts', 'search TEXT', 'search VECTOR', 'search HYBRID', 'similar', 'neighbors', 'shortestPath', 'events', 'context packages']) {
+      expect.soft(checks[path] ?? 0, `checks of ${path}`).toBeGreaterThan(0);
+    }
+    expect(total).toBeGreaterThanOrEqual(MIN_CHECKS);
+  });
 });
