@@ -500,12 +500,14 @@ describe(`visibility, randomized (seed ${SEED})`, () => {
       artifactIds[a] = created.createArtifact.id;
       labelOfId.set(created.createArtifact.id, a);
     }
-    for (const r of relationships) {
-      const related = await ok<{ relate: { id: string } }>(server, actors[r.by]!.key, 'mutation ($input: RelateInput!) { relate(input: $input) { id } }', {
-        input: { fromId: artifactIds[r.from], toId: artifactIds[r.to], type: r.type },
-      });
-      relationshipIds.push(related.relate.id);
-    }
+    await Promise.all(
+      relationships.map(async (r, i) => {
+        const related = await ok<{ relate: { id: string } }>(server, actors[r.by]!.key, 'mutation ($input: RelateInput!) { relate(input: $input) { id } }', {
+          input: { fromId: artifactIds[r.from], toId: artifactIds[r.to], type: r.type },
+        });
+        relationshipIds[i] = related.relate.id;
+      }),
+    );
     await Promise.all(
       deletions.map(({ artifact, by }) => ok(server, actors[by]!.key, 'mutation ($id: ID!) { deleteArtifact(id: $id) { id } }', { id: artifactIds[artifact] })),
     );
