@@ -37,6 +37,7 @@ const config: CodegenConfig = {
           SearchHit: `${RECORDS}#SearchHitRecord`,
           Contribution: `${RECORDS}#ContributionRecord`,
           AutoApproveRule: `${RECORDS}#AutoApproveRuleRecord`,
+          SharingRule: `${RECORDS}#SharingRuleRecord`,
           Event: `${RECORDS}#EventRecord`,
           NearDuplicate: `${RECORDS}#NearDuplicateRecord`,
           Run: `${RECORDS}#RunRecord`,

@@ -85,6 +85,8 @@ export interface Config {
   embedding: EmbeddingConfig;
   search: SearchConfig;
   contributions: ContributionsConfig;
+  /** The visibility chain: a session override lives this long after `setSessionVisibility` (HIVEGRAPH_SESSION_OVERRIDE_TTL, seconds, default 3600). */
+  sharing: { sessionOverrideTtlMs: number };
   /** Agent tools (MCP at /mcp): the directories of GraphQL operation files, each file one tool (HIVEGRAPH_TOOLS_DIR, default the shipped `tools/`). */
   mcp: { toolsDirs: string[] };
   limits: {
@@ -158,6 +160,7 @@ export const CONFIG_VARIABLES = [
   'HIVEGRAPH_EVENTS_RETENTION_DAYS',
   'HIVEGRAPH_SUBSCRIPTION_BUFFER',
   'HIVEGRAPH_TOOLS_DIR',
+  'HIVEGRAPH_SESSION_OVERRIDE_TTL',
 ] as const;
 
 /** The shipped agent tools: `tools/` beside package.json. */
@@ -307,6 +310,8 @@ export function loadConfig(env: ConfigEnv = process.env, overrides: ConfigOverri
     subscriptionBuffer: int('HIVEGRAPH_SUBSCRIPTION_BUFFER', 1000, 1, 1_000_000),
   };
 
+  const sessionOverrideTtlSeconds = int('HIVEGRAPH_SESSION_OVERRIDE_TTL', 3600, 1, 30 * 24 * 3600);
+
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     server: { host, port, shutdownGraceMs, corsOrigins },
@@ -318,6 +323,7 @@ export function loadConfig(env: ConfigEnv = process.env, overrides: ConfigOverri
     embedding,
     search,
     contributions,
+    sharing: { sessionOverrideTtlMs: sessionOverrideTtlSeconds * 1000 },
     mcp: { toolsDirs: parseToolsDirs(read('HIVEGRAPH_TOOLS_DIR')) },
     limits: { maxContentBytes, maxBodyBytes, query, rateLimitTiers, maxJsonDepth, maxSubscriptionsPerConnection },
   };

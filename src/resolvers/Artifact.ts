@@ -70,8 +70,9 @@ export const Provenance: ProvenanceResolvers = {
   runId: (a) => (a.runId ? toGlobalId('Run', a.runId) : null),
 };
 
-/** `ArtifactRevision.changedBy` through the user loader. */
+/** `ArtifactRevision.changedBy` through the user loader; `sharingRuleId` as a global id. */
 export const ArtifactRevision: ArtifactRevisionResolvers = {
+  sharingRuleId: (revision) => (revision.sharingRuleId ? toGlobalId('SharingRule', revision.sharingRuleId) : null),
   changedBy: async (revision, _args, { loaders }) => {
     const user = await loaders.author.load(revision.changedBy);
     if (!user) throw new Error(`revision author ${revision.changedBy} has no user row`);

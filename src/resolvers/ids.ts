@@ -5,7 +5,7 @@
 import { BadUserInputError } from '../shared/errors.ts';
 
 /** Types that have global ids. */
-export const NODE_TYPES = ['User', 'Group', 'Collection', 'Artifact', 'ApiKey', 'Relationship', 'Contribution', 'Run', 'ContextPackage'] as const;
+export const NODE_TYPES = ['User', 'Group', 'Collection', 'Artifact', 'ApiKey', 'Relationship', 'Contribution', 'Run', 'ContextPackage', 'SharingRule'] as const;
 
 /** One of {@link NODE_TYPES}. */
 export type NodeType = (typeof NODE_TYPES)[number];

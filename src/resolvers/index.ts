@@ -21,6 +21,9 @@ import { autoApproveRules, contributions } from './Query/contributions.ts';
 import { events } from './Query/events.ts';
 import { contextPackage, contextPackages, run, runs } from './Query/runs.ts';
 import * as runMutations from './Mutation/runs.ts';
+import * as sharingMutations from './Mutation/sharing.ts';
+import { sharingRules } from './Query/sharingRules.ts';
+import { SharingRule } from './SharingRule.ts';
 import { ContextItem, ContextPackage, Run } from './Run.ts';
 import * as contributionMutations from './Mutation/contributions.ts';
 import { AutoApproveRule, Contribution, NearDuplicate } from './Contribution.ts';
@@ -43,12 +46,13 @@ export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
   JSON: JSONScalar,
   Node: { __resolveType: (record) => nodeTypeOf(record) },
-  Query: { me, node, artifact, artifacts, shortestPath, search, similar, contributions, autoApproveRules, events, run, runs, contextPackage, contextPackages, users, groups, collections, apiKeys },
-  Mutation: { ...artifactMutations, ...identityMutations, ...relationshipMutations, ...contributionMutations, ...runMutations },
+  Query: { me, node, artifact, artifacts, shortestPath, search, similar, contributions, autoApproveRules, events, run, runs, contextPackage, contextPackages, users, groups, collections, apiKeys, sharingRules },
+  Mutation: { ...artifactMutations, ...identityMutations, ...relationshipMutations, ...contributionMutations, ...runMutations, ...sharingMutations },
   Subscription,
   Contribution,
   NearDuplicate,
   AutoApproveRule,
+  SharingRule,
   Event,
   Run,
   ContextPackage,

@@ -58,6 +58,8 @@ export interface StartServerOptions {
   sql?: SqlOpenOptions;
   /** Wraps the graph store once opened (e.g. counting traversal queries in tests). */
   wrapGraph?: (store: GraphStore) => GraphStore;
+  /** The clock session visibility overrides expire by, in ms (default `Date.now`; tests inject one). */
+  clock?: () => number;
 }
 
 /**
@@ -102,6 +104,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         ? { contributionPolicy: { injectionThreshold: config.contributions.injectionThreshold, nearDuplicateThreshold: config.contributions.nearDuplicateThreshold } }
         : {}),
       events: { subscriberBuffer: config.contributions.subscriptionBuffer, retentionDays: config.contributions.eventsRetentionDays },
+      sessionOverrides: { ttlMs: config.sharing.sessionOverrideTtlMs, ...(options.clock ? { now: options.clock } : {}) },
     });
     startedServices = services;
     const schema = buildSchema({ maxJsonDepth: config.limits.maxJsonDepth });

@@ -29,6 +29,8 @@ import { contentDigest, FIELD_LIMITS, validContent, validKind, validMetadata, va
 import { insertArtifactWithHistory } from './artifact-writes.ts';
 import { checkBatchSize, forItem, forItemSync, MAX_BATCH_ITEMS } from '../shared/batch.ts';
 import type { Viewer } from './viewer.ts';
+import type { SessionOverrides } from './session-overrides.ts';
+import { createVisibilityResolver, type ChainRequest, type ResolvedVisibility } from './visibility-chain.ts';
 import { getScreeningsByContributionIds, QUARANTINED_FLAG } from '../store/repositories/screening.repo.ts';
 
 /** Input of {@link ArtifactsService.create}. */
@@ -41,6 +43,7 @@ export interface CreateArtifactInput {
   tags?: readonly string[] | null;
   codebase?: string | null;
   collectionId?: string | null;
+  /** Omitted (or null): decided by the precedence chain (src/services/visibility-chain.ts). */
   visibility?: Visibility | null;
   sharedWithGroupIds?: readonly string[] | null;
   sessionId?: string | null;
@@ -115,6 +118,8 @@ export function createArtifactsService(deps: {
    * @throws BAD_USER_INPUT when its length is not the model's dimension, or no model is registered
    */
   ownEmbedding: (vector: readonly number[]) => StoredEmbedding;
+  /** This instance's session overrides (step 2 of the visibility chain). */
+  overrides: SessionOverrides;
 }): ArtifactsService {
   const { sql } = deps;
 
@@ -154,7 +159,8 @@ export function createArtifactsService(deps: {
     codebase: string | null;
     tags: string[];
     metadataJson: string;
-    visibility: Visibility;
+    /** The request's visibility; null: the chain decides. */
+    visibility: Visibility | null;
     sessionId: string | null;
     mcpClientId: string | null;
     /** The caller's own vector (`input.embedding`), checked against the registered model. */
@@ -174,7 +180,7 @@ export function createArtifactsService(deps: {
       codebase: validText(input.codebase, 'codebase', FIELD_LIMITS.codebase),
       tags: validTags(input.tags),
       metadataJson: validMetadata(input.metadata),
-      visibility: input.visibility ?? 'PRIVATE',
+      visibility: input.visibility ?? null,
       sessionId: validText(input.sessionId, 'sessionId', 200),
       mcpClientId: validText(input.mcpClientId, 'mcpClientId', 200),
       ownEmbedding: input.embedding === undefined || input.embedding === null ? null : deps.ownEmbedding(input.embedding),
@@ -189,19 +195,30 @@ export function createArtifactsService(deps: {
     return items.map((item) => item.ownEmbedding ?? computed[next++] ?? null);
   }
 
+  /** Decides a visibility by the chain, in `tx`. */
+  type Resolve = (request: ChainRequest) => Promise<ResolvedVisibility>;
+
   /** {@link writeCreate}, with a name clash reported as the CONFLICT that names the name. */
-  async function writeNamed(tx: Queryable, viewer: Viewer, item: PreparedCreate, embedding: StoredEmbedding | null): Promise<ArtifactRecord> {
+  async function writeNamed(tx: Queryable, viewer: Viewer, item: PreparedCreate, embedding: StoredEmbedding | null, resolve: Resolve): Promise<ArtifactRecord> {
     try {
-      return await writeCreate(tx, viewer, item, embedding);
+      return await writeCreate(tx, viewer, item, embedding, resolve);
     } catch (error) {
       throw nameConflict(error, item.name);
     }
   }
 
   /** Writes one prepared artifact, its revision, shares, run output link and event, in `tx`. */
-  async function writeCreate(tx: Queryable, viewer: Viewer, item: PreparedCreate, embedding: StoredEmbedding | null): Promise<ArtifactRecord> {
+  async function writeCreate(tx: Queryable, viewer: Viewer, item: PreparedCreate, embedding: StoredEmbedding | null, resolve: Resolve): Promise<ArtifactRecord> {
     const { input } = item;
-    const groupIds = await checkGroups(tx, viewer, item.visibility, input.sharedWithGroupIds ?? []);
+    const decided = await resolve({
+      orgId: viewer.orgId,
+      ownerId: viewer.userId,
+      visibility: item.visibility,
+      groupIds: input.sharedWithGroupIds ?? [],
+      sessionId: item.sessionId,
+      facts: { codebase: item.codebase, tags: item.tags, kind: item.kind, apiKeyId: viewer.keyId },
+    });
+    const groupIds = await checkGroups(tx, viewer, decided.visibility, decided.groupIds);
     if (input.collectionId) {
       const [collection] = await getCollectionsByIds(tx, viewer.orgId, [input.collectionId]);
       if (!collection) throw new NotFoundError('Collection');
@@ -225,7 +242,9 @@ export function createArtifactsService(deps: {
       metadataJson: item.metadataJson,
       tags: item.tags,
       codebase: item.codebase,
-      visibility: item.visibility,
+      visibility: decided.visibility,
+      visibilitySource: decided.source,
+      sharingRuleId: decided.ruleId,
       sourceAgentId: null,
       mcpClientId: item.mcpClientId,
       sessionId: item.sessionId,
@@ -244,7 +263,7 @@ export function createArtifactsService(deps: {
       const item = prepareCreate(input);
       const [embedding] = await embedItems([item]);
       try {
-        return await sql.transaction((tx) => writeNamed(tx, viewer, item, embedding ?? null));
+        return await sql.transaction((tx) => writeNamed(tx, viewer, item, embedding ?? null, createVisibilityResolver(tx, deps.overrides)));
       } finally {
         deps.onGraphChange();
       }
@@ -257,9 +276,10 @@ export function createArtifactsService(deps: {
       const embeddings = await embedItems(items);
       try {
         return await sql.transaction(async (tx) => {
+          const resolve = createVisibilityResolver(tx, deps.overrides);
           const created: ArtifactRecord[] = [];
           for (const [index, item] of items.entries()) {
-            created.push(await forItem(index, () => writeNamed(tx, viewer, item, embeddings[index] ?? null)));
+            created.push(await forItem(index, () => writeNamed(tx, viewer, item, embeddings[index] ?? null, resolve)));
           }
           return created;
         });

@@ -38,6 +38,8 @@ import { insertArtifactWithHistory } from './artifact-writes.ts';
 import type { SearchService } from './search.service.ts';
 import { contentDigest, validContent, validKind, validMetadata, validTags, validText, FIELD_LIMITS } from './validate.ts';
 import type { Viewer } from './viewer.ts';
+import type { SessionOverrides } from './session-overrides.ts';
+import { createVisibilityResolver, type ChainRequest, type ResolvedVisibility } from './visibility-chain.ts';
 
 /** Input of {@link ContributionsService.contribute}. */
 export interface ContributeInput {
@@ -47,6 +49,7 @@ export interface ContributeInput {
   metadata?: unknown;
   tags?: readonly string[] | null;
   codebase?: string | null;
+  /** Omitted (or null): decided by the precedence chain when submitted, applied on approval. */
   visibility?: Visibility | null;
   sharedWithGroupIds?: readonly string[] | null;
   sessionId?: string | null;
@@ -95,6 +98,8 @@ export function createContributionsService(deps: {
   embed: (title: string | null, content: string) => Promise<StoredEmbedding | null>;
   /** Embeds many title + content pairs in one model call. */
   embedMany: (items: readonly { title: string | null; content: string }[]) => Promise<(StoredEmbedding | null)[]>;
+  /** This instance's session overrides (step 2 of the visibility chain). */
+  overrides: SessionOverrides;
 }): ContributionsService {
   const { sql, policy } = deps;
   const notFound = () => new NotFoundError('Contribution');
@@ -130,6 +135,8 @@ export function createContributionsService(deps: {
           tags: contribution.tags,
           codebase: contribution.codebase,
           visibility: contribution.visibility,
+          visibilitySource: contribution.visibilitySource,
+          sharingRuleId: contribution.sharingRuleId,
           sourceAgentId: contribution.contributorId,
           mcpClientId: contribution.mcpClientId,
           sessionId: contribution.sessionId,
@@ -157,7 +164,8 @@ export function createContributionsService(deps: {
     metadataJson: string;
     tags: string[];
     codebase: string | null;
-    visibility: Visibility;
+    /** The request's visibility; null: the chain decides (in {@link writeContribution}). */
+    visibility: Visibility | null;
     groupIds: string[];
     sessionId: string | null;
     mcpClientId: string | null;
@@ -180,10 +188,11 @@ export function createContributionsService(deps: {
     const codebase = validText(input.codebase, 'codebase', FIELD_LIMITS.codebase);
     const rawTags = validTags(input.tags);
     const rawMetadata = JSON.parse(validMetadata(input.metadata)) as unknown;
-    const visibility = input.visibility ?? 'ORG';
+    const visibility = input.visibility ?? null;
     const sessionId = validText(input.sessionId, 'sessionId', 200);
     const mcpClientId = validText(input.mcpClientId, 'mcpClientId', 200);
     const groupIds = [...new Set(input.sharedWithGroupIds ?? [])];
+    if (groupIds.length > 0 && visibility === null) throw new BadUserInputError('sharedWithGroupIds needs visibility: GROUP in the same request.', 'sharedWithGroupIds');
     if (groupIds.length > 0 && visibility !== 'GROUP') throw new BadUserInputError('sharedWithGroupIds only applies to GROUP visibility.', 'sharedWithGroupIds');
     if (visibility === 'GROUP' && groupIds.length === 0) throw new BadUserInputError('GROUP visibility needs at least one group in sharedWithGroupIds.', 'sharedWithGroupIds');
 
@@ -222,8 +231,24 @@ export function createContributionsService(deps: {
   const needsEmbedding = (c: ScreenedContribution) => !c.quarantined && !c.duplicateOf;
 
   /** Stores one screened contribution and its event in `tx`, approving it when a rule says so. */
-  async function writeContribution(tx: Queryable, viewer: Viewer, c: ScreenedContribution, embedding: StoredEmbedding | null): Promise<ContributionRecord> {
-    const { kind, title, content, digest, metadataJson, tags, codebase, visibility, groupIds, sessionId, mcpClientId, redactions, injection, quarantined, flags, duplicateOf, near } = c;
+  async function writeContribution(
+    tx: Queryable,
+    viewer: Viewer,
+    c: ScreenedContribution,
+    embedding: StoredEmbedding | null,
+    resolve: (request: ChainRequest) => Promise<ResolvedVisibility>,
+  ): Promise<ContributionRecord> {
+    const { kind, title, content, digest, metadataJson, tags, codebase, sessionId, mcpClientId, redactions, injection, quarantined, flags, duplicateOf, near } = c;
+    // The chain runs here, in the submitting request (its session, its key); approval applies it.
+    const decided = await resolve({
+      orgId: viewer.orgId,
+      ownerId: viewer.userId,
+      visibility: c.visibility,
+      groupIds: c.groupIds,
+      sessionId,
+      facts: { codebase, tags, kind, apiKeyId: viewer.keyId },
+    });
+    const { visibility, groupIds } = decided;
     if ((await existingGroupIds(tx, viewer.orgId, groupIds)).size !== groupIds.length) throw new NotFoundError('Group');
     const autoApprove = !quarantined && (await isAutoApproved(tx, viewer.orgId, kind));
     const contribution = await insertContribution(tx, {
@@ -239,6 +264,8 @@ export function createContributionsService(deps: {
       codebase,
       visibility,
       sharedWithGroupIds: groupIds,
+      visibilitySource: decided.source,
+      sharingRuleId: decided.ruleId,
       sessionId,
       mcpClientId,
       redactions,
@@ -257,7 +284,7 @@ export function createContributionsService(deps: {
       if (viewer.role === 'READER') throw new ForbiddenError('READERs cannot contribute.');
       const screened = await screen(viewer, input);
       const embedding = needsEmbedding(screened) ? await deps.embed(screened.title, screened.content) : null;
-      return sql.transaction((tx) => writeContribution(tx, viewer, screened, embedding));
+      return sql.transaction((tx) => writeContribution(tx, viewer, screened, embedding, createVisibilityResolver(tx, deps.overrides)));
     },
 
     async contributeMany(viewer, inputs) {
@@ -269,8 +296,11 @@ export function createContributionsService(deps: {
       const vectors = wanted.length > 0 ? await deps.embedMany(wanted.map((c) => ({ title: c.title, content: c.content }))) : [];
       const embeddings = new Map(wanted.map((c, i) => [c, vectors[i] ?? null]));
       return sql.transaction(async (tx) => {
+        const resolve = createVisibilityResolver(tx, deps.overrides);
         const written: ContributionRecord[] = [];
-        for (const [index, c] of screened.entries()) written.push(await forItem(index, () => writeContribution(tx, viewer, c, embeddings.get(c) ?? null)));
+        for (const [index, c] of screened.entries()) {
+          written.push(await forItem(index, () => writeContribution(tx, viewer, c, embeddings.get(c) ?? null, resolve)));
+        }
         return written;
       });
     },

@@ -23,6 +23,8 @@ import { createEventsService, type EventsService } from './events.service.ts';
 import { createRunsService, type RunsService } from './runs.service.ts';
 import { createContextPackagesService, type ContextPackagesService } from './context-packages.service.ts';
 import { createUsersService, type UsersService } from './users.service.ts';
+import { createSessionOverrides } from './session-overrides.ts';
+import { createSharingRulesService, type SharingRulesService } from './sharing-rules.service.ts';
 
 export type { Viewer } from './viewer.ts';
 export { ensureBootstrap, type BootstrapOutcome } from './bootstrap.service.ts';
@@ -33,6 +35,7 @@ export type { SearchLegs } from '../store/repositories/search.repo.ts';
 export type { NearDuplicate, SearchTuning } from './search.service.ts';
 export type { ContributeInput, ContributionPolicy } from './contributions.service.ts';
 export type { ContextItemInput } from './context-packages.service.ts';
+export type { SetSharingRuleInput } from './sharing-rules.service.ts';
 export { decodeEventCursor, encodeEventCursor, SubscriberLaggingError, type SubscribeOptions } from './events.service.ts';
 export { readableRecords, type EventDelivery, type EventRecords, type ReadableRecords } from './event-records.ts';
 export {
@@ -58,6 +61,8 @@ export interface Services {
   events: EventsService;
   runs: RunsService;
   contextPackages: ContextPackagesService;
+  /** Sharing rules and session overrides: the inputs of the visibility chain. */
+  sharingRules: SharingRulesService;
   graph: GraphService;
   /** Keeps the graph store in step with SQL; the server starts and stops it. */
   projector: GraphProjector;
@@ -85,7 +90,15 @@ export interface ServiceDeps {
   contributionPolicy?: ContributionPolicy;
   /** Events: subscriber queue bound and retention (defaults 1000 events, 30 days). */
   events?: { subscriberBuffer: number; retentionDays: number };
+  /**
+   * Session visibility overrides: how long one lives (HIVEGRAPH_SESSION_OVERRIDE_TTL; default
+   * 1 hour) and the clock (default `Date.now`; tests inject their own).
+   */
+  sessionOverrides?: { ttlMs: number; now?: () => number };
 }
+
+/** How long a session override lives when ServiceDeps does not say: one hour. */
+export const DEFAULT_SESSION_OVERRIDE_TTL_MS = 3_600_000;
 
 /** Builds the services container. */
 export function createServices(deps: ServiceDeps): Services {
@@ -101,6 +114,10 @@ export function createServices(deps: ServiceDeps): Services {
     return vectors.map((vector) => ({ vector, modelId: embedding.model.id }));
   };
   const ownEmbedding = (vector: readonly number[]) => acceptOwnEmbedding(embedding?.model, vector);
+  const overrides = createSessionOverrides({
+    ttlMs: deps.sessionOverrides?.ttlMs ?? DEFAULT_SESSION_OVERRIDE_TTL_MS,
+    ...(deps.sessionOverrides?.now ? { now: deps.sessionOverrides.now } : {}),
+  });
   const search = createSearchService({ sql: deps.sql, embedder: embedding?.embedder, tuning: deps.searchTuning ?? { rrfK: 60, candidates: 100 } });
   return {
     auth: createAuthService(deps),
@@ -114,6 +131,7 @@ export function createServices(deps: ServiceDeps): Services {
       embed,
       embedMany,
       ownEmbedding,
+      overrides,
     }),
     search,
     contributions: createContributionsService({
@@ -122,10 +140,12 @@ export function createServices(deps: ServiceDeps): Services {
       embed,
       embedMany,
       maxContentBytes: deps.maxContentBytes,
+      overrides,
       policy: deps.contributionPolicy ?? { injectionThreshold: DEFAULT_INJECTION_THRESHOLD, nearDuplicateThreshold: 0.92 },
     }),
     runs: createRunsService({ sql: deps.sql, onGraphChange: () => projector.kick() }),
     contextPackages: createContextPackagesService({ sql: deps.sql }),
+    sharingRules: createSharingRulesService({ sql: deps.sql, overrides }),
     events: createEventsService({ sql: deps.sql, logger: deps.logger, ...(deps.events ?? { subscriberBuffer: 1000, retentionDays: 30 }) }),
     graph: createGraphService({ ...deps, projector }),
     projector,

@@ -2,11 +2,13 @@
  * Users as seen by a viewer: only users of the viewer's own org exist for them.
  */
 import { ConflictError } from '../shared/errors.ts';
-import { ROLES, type Page, type Role, type UserRecord } from '../store/records.ts';
+import { ROLES, VISIBILITIES, type Page, type Role, type UserRecord, type Visibility } from '../store/records.ts';
 import { getUsersByIds, insertUser, listUsers } from '../store/repositories/identity.repo.ts';
+import { updateUserSettings } from '../store/repositories/sharing-rules.repo.ts';
+import { validText } from './validate.ts';
 import type { SqlClient } from '../store/types.ts';
 import { assertAdmin } from './access.ts';
-import { BadUserInputError } from '../shared/errors.ts';
+import { BadUserInputError, UnauthenticatedError } from '../shared/errors.ts';
 import type { Viewer } from './viewer.ts';
 
 const HANDLE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
@@ -23,7 +25,16 @@ export interface UsersService {
   /** ADMIN only. */
   create(viewer: Viewer, input: { handle: string; displayName?: string | null; role: Role }): Promise<UserRecord>;
   list(viewer: Viewer, page: { first: number; afterSeq?: number | undefined }): Promise<Page<UserRecord & { seq: number }>>;
+  /**
+   * The caller changes their own display name (null clears it) and/or default visibility
+   * (PRIVATE, ORG or PUBLIC: a default names no groups). Omitted fields keep their value.
+   * @throws BAD_USER_INPUT for an empty input or a bad field
+   */
+  updateMe(viewer: Viewer, input: { displayName?: string | null; defaultVisibility?: Visibility | null }): Promise<UserRecord>;
 }
+
+/** Visibilities a default may have. */
+const DEFAULT_VISIBILITIES: readonly Visibility[] = VISIBILITIES.filter((v) => v !== 'GROUP');
 
 /** Creates the users service. */
 export function createUsersService(deps: { sql: SqlClient }): UsersService {
@@ -42,5 +53,23 @@ export function createUsersService(deps: { sql: SqlClient }): UsersService {
       });
     },
     list: (viewer, page) => listUsers(deps.sql, viewer.orgId, page),
+    async updateMe(viewer, input) {
+      const hasName = input.displayName !== undefined;
+      const hasDefault = input.defaultVisibility !== undefined && input.defaultVisibility !== null;
+      if (input.defaultVisibility === null) throw new BadUserInputError('defaultVisibility cannot be null (omit it to keep it).', 'defaultVisibility');
+      if (!hasName && !hasDefault) throw new BadUserInputError('input must set displayName or defaultVisibility.', 'input');
+      if (hasDefault && !DEFAULT_VISIBILITIES.includes(input.defaultVisibility!)) {
+        throw new BadUserInputError(`defaultVisibility must be one of ${DEFAULT_VISIBILITIES.join(', ')} (a default names no groups; use a sharing rule for GROUP).`, 'defaultVisibility');
+      }
+      const displayName = hasName ? validText(input.displayName, 'displayName', 200) : undefined;
+      const updated = await deps.sql.transaction((tx) =>
+        updateUserSettings(tx, viewer.orgId, viewer.userId, {
+          ...(displayName !== undefined ? { displayName } : {}),
+          ...(hasDefault ? { defaultVisibility: input.defaultVisibility! } : {}),
+        }),
+      );
+      if (!updated) throw new UnauthenticatedError('The user of this API key no longer exists.');
+      return updated;
+    },
   };
 }

@@ -23,6 +23,8 @@ export interface UserRecord {
   handle: string;
   displayName: string | null;
   role: Role;
+  /** The visibility of their new artifacts when nothing else decides it (never GROUP). */
+  defaultVisibility: Visibility;
   createdAt: Date;
 }
 
@@ -45,6 +47,29 @@ export const VISIBILITIES = ['PRIVATE', 'GROUP', 'ORG', 'PUBLIC'] as const;
 
 /** One of {@link VISIBILITIES}. */
 export type Visibility = (typeof VISIBILITIES)[number];
+
+/** How an artifact's visibility was decided: the steps of the precedence chain. */
+export const VISIBILITY_SOURCES = ['EXPLICIT', 'SESSION', 'RULE', 'DEFAULT'] as const;
+
+/** One of {@link VISIBILITY_SOURCES}. */
+export type VisibilitySource = (typeof VISIBILITY_SOURCES)[number];
+
+/** A user's sharing rule: new artifacts of theirs matching every set field get its visibility. */
+export interface SharingRuleRecord {
+  id: string;
+  orgId: string;
+  seq: number;
+  ownerId: string;
+  codebase: string | null;
+  tag: string | null;
+  kind: string | null;
+  apiKeyId: string | null;
+  visibility: Visibility;
+  sharedWithGroupIds: string[];
+  priority: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
 
 /** A member's role within a group. */
 export type GroupRole = 'MEMBER' | 'ADMIN';
@@ -97,6 +122,10 @@ export interface ArtifactRecord {
   tags: string[];
   codebase: string | null;
   visibility: Visibility;
+  /** How the current visibility was decided (shareArtifact makes it EXPLICIT). */
+  visibilitySource: VisibilitySource;
+  /** The sharing rule that decided it (source RULE), else null. */
+  sharingRuleId: string | null;
   revision: number;
   sourceAgentId: string | null;
   mcpClientId: string | null;
@@ -121,6 +150,10 @@ export interface ArtifactRevisionRecord {
   metadata: Record<string, unknown>;
   tags: string[];
   codebase: string | null;
+  /** CREATED revisions: how the artifact's visibility was decided; null for other changes. */
+  visibilitySource: VisibilitySource | null;
+  /** CREATED revisions with source RULE: the rule's id. */
+  sharingRuleId: string | null;
   changedBy: string;
   changedAt: Date;
 }
@@ -247,6 +280,9 @@ export interface ContributionRecord {
   codebase: string | null;
   visibility: Visibility;
   sharedWithGroupIds: string[];
+  /** How `visibility` was decided when it was submitted; the artifact inherits it on approval. */
+  visibilitySource: VisibilitySource;
+  sharingRuleId: string | null;
   sessionId: string | null;
   mcpClientId: string | null;
   redactions: { type: string; count: number }[];

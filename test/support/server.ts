@@ -31,10 +31,13 @@ export interface TestServer extends RunningServer {
   restart(overrides?: Record<string, string>): Promise<TestServer>;
 }
 
-/** Starts a server; `env` overrides configuration variables; `onStatement` sees every SQL statement sent. */
+/**
+ * Starts a server; `env` overrides configuration variables; `onStatement` sees every SQL
+ * statement sent; `clock` replaces `Date.now` for session visibility overrides.
+ */
 export async function startTestServer(
   env: Record<string, string> = {},
-  hooks: { onStatement?: (text: string) => void; wrapGraph?: (store: GraphStore) => GraphStore } = {},
+  hooks: { onStatement?: (text: string) => void; wrapGraph?: (store: GraphStore) => GraphStore; clock?: () => number } = {},
 ): Promise<TestServer> {
   const selection = backends();
   const dataDir = await mkdtemp(path.join(tmpdir(), 'hg-server-'));
@@ -62,6 +65,7 @@ export async function startTestServer(
       logger,
       ...(hooks.onStatement ? { sql: { onStatement: hooks.onStatement } } : {}),
       ...(hooks.wrapGraph ? { wrapGraph: hooks.wrapGraph } : {}),
+      ...(hooks.clock ? { clock: hooks.clock } : {}),
     });
     let stopped = false;
     const server: TestServer = {

@@ -25,5 +25,8 @@ export const node: NonNullable<QueryResolvers['node']> = async (_parent, args, {
     case 'ApiKey':
       // Keys are visible to their user and to ADMINs of the org only.
       return mark(await services.apiKeys.get(viewer, id));
+    case 'SharingRule':
+      // Rules are visible to their owner and to ADMINs of the org only.
+      return mark((await services.sharingRules.getByIds(viewer, [id]))[0]);
   }
 };

@@ -13,13 +13,13 @@ import { notFlaggedSql } from './screening.repo.ts';
 export const ARTIFACT_COLUMNS = (a: string) => `${a}.id, ${a}.org_id AS "orgId", ${a}.seq, ${a}.owner_id AS "ownerId",
   ${a}.collection_id AS "collectionId", ${a}.name, ${a}.kind, ${a}.title, ${a}.content,
   ${a}.content_digest AS "contentDigest", ${a}.size_bytes AS "sizeBytes", ${a}.metadata, ${a}.tags, ${a}.codebase,
-  ${a}.visibility, ${a}.revision, ${a}.source_agent_id AS "sourceAgentId", ${a}.mcp_client_id AS "mcpClientId",
+  ${a}.visibility, ${a}.visibility_source AS "visibilitySource", ${a}.sharing_rule_id AS "sharingRuleId", ${a}.revision, ${a}.source_agent_id AS "sourceAgentId", ${a}.mcp_client_id AS "mcpClientId",
   ${a}.session_id AS "sessionId", ${a}.contribution_id AS "contributionId", ${a}.run_id AS "runId",
   ${a}.created_at AS "createdAt", ${a}.updated_at AS "updatedAt", ${a}.deleted_at AS "deletedAt"`;
 
 const REVISION_COLUMNS = `artifact_id AS "artifactId", revision, change, content_digest AS "contentDigest",
   previous_digest AS "previousDigest", name, title, content, metadata, tags, codebase,
-  changed_by AS "changedBy", changed_at AS "changedAt"`;
+  visibility_source AS "visibilitySource", sharing_rule_id AS "sharingRuleId", changed_by AS "changedBy", changed_at AS "changedAt"`;
 
 /** Filters of `artifacts(filter:)`; every field narrows the result. */
 export interface ArtifactFilterValues {
@@ -145,13 +145,13 @@ export async function insertArtifact(q: Queryable, a: NewArtifact): Promise<Arti
   const { rows } = await q.query<ArtifactRecord>(
     `INSERT INTO artifacts AS a (org_id, owner_id, collection_id, name, kind, title, content, content_digest, size_bytes,
        metadata, tags, codebase, visibility, source_agent_id, mcp_client_id, session_id, contribution_id, run_id,
-       embedding, embedding_model_id)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::json, $11, $12, $13, $14, $15, $16, $17, $18, $19::vector, $20)
+       embedding, embedding_model_id, visibility_source, sharing_rule_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::json, $11, $12, $13, $14, $15, $16, $17, $18, $19::vector, $20, $21, $22)
      RETURNING ${ARTIFACT_COLUMNS('a')}`,
     [
       a.orgId, a.ownerId, a.collectionId, a.name, a.kind, a.title, a.content, a.contentDigest, a.sizeBytes,
       a.metadataJson, a.tags, a.codebase, a.visibility, a.sourceAgentId, a.mcpClientId, a.sessionId, a.contributionId, a.runId,
-      a.embedding ? toVectorLiteral(a.embedding.vector) : null, a.embedding?.modelId ?? null,
+      a.embedding ? toVectorLiteral(a.embedding.vector) : null, a.embedding?.modelId ?? null, a.visibilitySource, a.sharingRuleId,
     ],
   );
   return rows[0]!;
@@ -191,7 +191,7 @@ export async function setArtifactDeleted(q: Queryable, id: string, deleted: bool
   return rows[0]!;
 }
 
-/** Sets visibility and replaces the shared groups of a locked artifact. */
+/** Sets visibility (now EXPLICIT: the caller chose it) and replaces the shared groups of a locked artifact. */
 export async function setArtifactSharing(
   q: Queryable,
   orgId: string,
@@ -202,7 +202,7 @@ export async function setArtifactSharing(
   await q.query('DELETE FROM artifact_shares WHERE artifact_id = $1', [id]);
   await insertShares(q, orgId, id, groupIds);
   const { rows } = await q.query<ArtifactRecord>(
-    `UPDATE artifacts AS a SET visibility = $2, updated_at = now() WHERE a.id = $1 RETURNING ${ARTIFACT_COLUMNS('a')}`,
+    `UPDATE artifacts AS a SET visibility = $2, visibility_source = 'EXPLICIT', sharing_rule_id = NULL, updated_at = now() WHERE a.id = $1 RETURNING ${ARTIFACT_COLUMNS('a')}`,
     [id, visibility],
   );
   return rows[0]!;
@@ -235,17 +235,24 @@ export async function getShareGroupIds(q: Queryable, artifactIds: readonly strin
   return groupedInKeyOrder(artifactIds, rows, (r) => r.artifactId).map((list) => list.map((r) => r.groupId));
 }
 
-/** Appends a revision row. */
+/**
+ * Appends a revision row. A CREATED revision records how the artifact's visibility was
+ * decided (its `visibilitySource` and `sharingRuleId`); other changes record neither.
+ */
 export async function insertRevision(
   q: Queryable,
   r: { orgId: string; artifact: ArtifactRecord; change: ChangeKind; previousDigest: string | null; changedBy: string; metadataJson: string },
 ): Promise<void> {
   const a = r.artifact;
+  const created = r.change === 'CREATED';
   await q.query(
     `INSERT INTO artifact_revisions (org_id, artifact_id, revision, change, content_digest, previous_digest, name, title,
-       content, metadata, tags, codebase, changed_by)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::json, $11, $12, $13)`,
-    [r.orgId, a.id, a.revision, r.change, a.contentDigest, r.previousDigest, a.name, a.title, a.content, r.metadataJson, a.tags, a.codebase, r.changedBy],
+       content, metadata, tags, codebase, changed_by, visibility_source, sharing_rule_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::json, $11, $12, $13, $14, $15)`,
+    [
+      r.orgId, a.id, a.revision, r.change, a.contentDigest, r.previousDigest, a.name, a.title, a.content, r.metadataJson, a.tags, a.codebase, r.changedBy,
+      created ? a.visibilitySource : null, created ? a.sharingRuleId : null,
+    ],
   );
 }
 

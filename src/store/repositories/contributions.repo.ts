@@ -9,7 +9,8 @@ import { inKeyOrder, SqlParams, toPage } from './sql-params.ts';
 
 const COLUMNS = (c: string) => `${c}.id, ${c}.org_id AS "orgId", ${c}.seq, ${c}.contributor_id AS "contributorId", ${c}.status,
   ${c}.kind, ${c}.title, ${c}.content, ${c}.content_digest AS "contentDigest", ${c}.metadata, ${c}.tags, ${c}.codebase,
-  ${c}.visibility, ${c}.shared_with_group_ids AS "sharedWithGroupIds", ${c}.session_id AS "sessionId",
+  ${c}.visibility, ${c}.shared_with_group_ids AS "sharedWithGroupIds", ${c}.visibility_source AS "visibilitySource",
+  ${c}.sharing_rule_id AS "sharingRuleId", ${c}.session_id AS "sessionId",
   ${c}.mcp_client_id AS "mcpClientId", ${c}.redactions, ${c}.injection_score AS "injectionScore", ${c}.flags,
   ${c}.artifact_id AS "artifactId", ${c}.near_duplicates AS "nearDuplicates", ${c}.reviewer_id AS "reviewerId",
   ${c}.review_note AS "reviewNote", ${c}.created_at AS "createdAt", ${c}.reviewed_at AS "reviewedAt"`;
@@ -44,13 +45,14 @@ export type NewContribution = Omit<
 export async function insertContribution(q: Queryable, c: NewContribution): Promise<ContributionRecord> {
   const { rows } = await q.query<ContributionRecord>(
     `INSERT INTO contributions AS c (org_id, contributor_id, status, kind, title, content, content_digest, metadata, tags, codebase,
-       visibility, shared_with_group_ids, session_id, mcp_client_id, redactions, injection_score, flags, artifact_id, near_duplicates)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8::json, $9, $10, $11, $12, $13, $14, $15::jsonb, $16, $17, $18, $19::jsonb)
+       visibility, shared_with_group_ids, session_id, mcp_client_id, redactions, injection_score, flags, artifact_id, near_duplicates,
+       visibility_source, sharing_rule_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8::json, $9, $10, $11, $12, $13, $14, $15::jsonb, $16, $17, $18, $19::jsonb, $20, $21)
      RETURNING ${COLUMNS('c')}`,
     [
       c.orgId, c.contributorId, c.status, c.kind, c.title, c.content, c.contentDigest, c.metadataJson, c.tags, c.codebase,
       c.visibility, c.sharedWithGroupIds, c.sessionId, c.mcpClientId, JSON.stringify(c.redactions), c.injectionScore, c.flags,
-      c.artifactId, JSON.stringify(c.nearDuplicates),
+      c.artifactId, JSON.stringify(c.nearDuplicates), c.visibilitySource, c.sharingRuleId,
     ],
   );
   return rows[0]!;

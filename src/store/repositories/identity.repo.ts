@@ -6,7 +6,8 @@ import type { ApiKeyRecord, ApiKeyUsageRecord, OrgRecord, Role, UserRecord } fro
 import type { Queryable } from '../types.ts';
 
 const ORG_COLUMNS = 'id, name, created_at AS "createdAt"';
-const USER_COLUMNS = 'id, org_id AS "orgId", handle, display_name AS "displayName", role, created_at AS "createdAt"';
+const USER_COLUMNS =
+  'id, org_id AS "orgId", handle, display_name AS "displayName", role, default_visibility AS "defaultVisibility", created_at AS "createdAt"';
 const KEY_COLUMNS =
   'id, org_id AS "orgId", user_id AS "userId", name, prefix, tier, created_at AS "createdAt", last_used_at AS "lastUsedAt", revoked_at AS "revokedAt"';
 
@@ -69,7 +70,7 @@ export async function findActiveKeyByHash(q: Queryable, keyHash: string): Promis
        json_build_object('id', k.id, 'orgId', k.org_id, 'userId', k.user_id, 'name', k.name, 'prefix', k.prefix,
          'tier', k.tier, 'createdAt', k.created_at, 'lastUsedAt', k.last_used_at, 'revokedAt', k.revoked_at) AS key,
        json_build_object('id', u.id, 'orgId', u.org_id, 'handle', u.handle, 'displayName', u.display_name,
-         'role', u.role, 'createdAt', u.created_at) AS "user"
+         'role', u.role, 'defaultVisibility', u.default_visibility, 'createdAt', u.created_at) AS "user"
      FROM api_keys k JOIN users u ON u.id = k.user_id AND u.org_id = k.org_id
      WHERE k.key_hash = $1 AND k.revoked_at IS NULL`,
     [keyHash],
