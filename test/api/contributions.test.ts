@@ -121,7 +121,8 @@ describe('contribute', () => {
 describe('review', () => {
   it('approval creates the artifact with provenance, owned by the contributor, findable at once; a second review is CONFLICT', async () => {
     const term = word('approved');
-    const c = await contribute(agent.key, { title: term, content: `${term} is the way we deploy.`, sessionId: 'sess-1', mcpClientId: 'claude-desktop' });
+    // ORG spelled out: without it the agent's own chain decides (PRIVATE by default; test/api/sharing-rules.test.ts).
+    const c = await contribute(agent.key, { title: term, content: `${term} is the way we deploy.`, sessionId: 'sess-1', mcpClientId: 'claude-desktop', visibility: 'ORG' });
     expect(await errorCode(server, member.key, APPROVE, { id: c.id })).toBe('FORBIDDEN');
     const approved = (await ok<{ approveContribution: Contribution }>(server, reviewer.key, APPROVE, { id: c.id, note: 'looks right' })).approveContribution;
     expect(approved).toMatchObject({ status: 'APPROVED', reviewer: { handle: reviewer.handle }, reviewNote: 'looks right' });
@@ -145,7 +146,7 @@ describe('review', () => {
   });
 
   it('a PENDING contribution is readable by its contributor and reviewers only; once approved (ORG), by the org', async () => {
-    const c = await contribute(agent.key, { content: `Pending ${word('pending')}` });
+    const c = await contribute(agent.key, { content: `Pending ${word('pending')}`, visibility: 'ORG' });
     const read = async (key: string) => (await ok<{ node: { id: string } | null }>(server, key, NODE, { id: c.id })).node;
     expect(await read(agent.key)).not.toBeNull();
     expect(await read(reviewer.key)).not.toBeNull();

@@ -247,7 +247,7 @@ describe('Subscription.events', () => {
       { next: (r) => r.data && reviewed.push(r.data.contributionReviewed), error: () => undefined, complete: () => undefined },
     );
     await new Promise((resolve) => setTimeout(resolve, 300));
-    const c = await ok<{ contribute: { id: string } }>(server, agent.key, 'mutation { contribute(input: { kind: "note", content: "reviewed soon" }) { id } }');
+    const c = await ok<{ contribute: { id: string } }>(server, agent.key, 'mutation { contribute(input: { kind: "note", content: "reviewed soon", visibility: ORG }) { id } }');
     await ok(server, ADMIN_KEY, 'mutation ($id: ID!) { approveContribution(id: $id) { id } }', { id: c.contribute.id });
     const deadline = Date.now() + 10_000;
     while (reviewed.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));

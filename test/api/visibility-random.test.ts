@@ -17,6 +17,15 @@
  * suite asserts at least 10,000 of them (about 30,000 with the defaults) and prints the count
  * by path. Runtime: ~1–2 min on either deployment.
  *
+ * About half the artifacts are created without a visibility, so the precedence chain decides
+ * (issue 15): writers get random default visibilities and random sharing rules (match fields
+ * codebase / tag / kind, priorities, GROUP rules naming groups their owner belongs to). The
+ * expected visibility of those comes from the chain as written out below (the owner's
+ * highest-priority matching rule, ties to the most specific, then the oldest; else the
+ * owner's default), never from src; every read path above is then checked against it. The
+ * mutations also add a catch-all PUBLIC rule and a PUBLIC default for those owners, which must
+ * change no existing artifact.
+ *
  * The whole world and every mutation is planned up front from one seed, so a failure replays:
  * the seed is printed and named in every test; set HIVEGRAPH_TEST_SEED to reuse it. The
  * expected results come from the rule written out below (ARCHITECTURE.md, "Access model"),
@@ -119,6 +128,21 @@ interface PlanArtifact {
   label: string;
   org: number;
   owner: number;
+  kind: string;
+  codebase: string | null;
+  /** Tags besides `random` and the label. */
+  tags: string[];
+  /** Created without a visibility: the chain decides. */
+  viaChain: boolean;
+}
+interface PlanRule {
+  owner: number;
+  codebase: string | null;
+  tag: string | null;
+  kind: string | null;
+  priority: number;
+  visibility: Visibility;
+  groups: number[];
 }
 
 /** What changes: memberships and each artifact's visibility, shares and deletion. */
@@ -131,6 +155,9 @@ interface State {
 const users: PlanUser[] = [];
 const groups: PlanGroup[] = [];
 const artifacts: PlanArtifact[] = [];
+const rules: PlanRule[] = [];
+/** Each user's defaultVisibility (PRIVATE unless the plan changes it). */
+const defaults = new Map<number, Visibility>();
 
 function cloneState(state: State): State {
   return {
@@ -229,17 +256,75 @@ for (let g = 0; g < GROUPS; g += 1) {
 }
 const groupsOf = (org: number) => groups.map((_, i) => i).filter((i) => groups[i]!.org === org);
 
-// Artifacts: random writer owners, visibilities and shares, created in this order.
+// The chain's inputs: random defaults and rules for the writers, created in this order.
+const CODEBASES = ['cb0', 'cb1'] as const;
+const RULE_TAGS = ['t0', 't1', 't2'] as const;
+const KINDS = ['fact', 'decision'] as const;
+const writers = users.map((_, i) => i).filter((i) => WRITING_ROLES.includes(users[i]!.role));
+for (const w of writers) {
+  if (rng.chance(0.5)) defaults.set(w, rng.pick(['PRIVATE', 'ORG', 'PUBLIC'] as const));
+  const ownGroups = groupsOf(users[w]!.org).filter((g) => initial.members.get(g)!.has(w));
+  for (let r = rng.int(4); r > 0; r -= 1) {
+    let visibility = rng.pick(VISIBILITIES);
+    if (visibility === 'GROUP' && ownGroups.length === 0) visibility = 'ORG';
+    const groupsOfRule = visibility === 'GROUP' ? rng.shuffle(ownGroups).slice(0, 1 + rng.int(Math.min(2, ownGroups.length))) : [];
+    rules.push({
+      owner: w,
+      codebase: rng.chance(0.5) ? rng.pick(CODEBASES) : null,
+      tag: rng.chance(0.5) ? rng.pick(RULE_TAGS) : null,
+      kind: rng.chance(0.4) ? rng.pick(KINDS) : null,
+      priority: rng.int(3),
+      visibility,
+      groups: groupsOfRule,
+    });
+  }
+}
+
+/** The chain, written out: the owner's highest-priority matching rule (ties: most specific, then oldest), else their default. */
+function chainDecides(artifact: PlanArtifact): { visibility: Visibility; groups: Set<number>; byRule: boolean } {
+  const specificity = (r: PlanRule) => [r.codebase, r.tag, r.kind].filter((f) => f !== null).length;
+  const matching = rules
+    .map((rule, index) => ({ rule, index }))
+    .filter(
+      ({ rule }) =>
+        rule.owner === artifact.owner &&
+        (rule.codebase === null || rule.codebase === artifact.codebase) &&
+        (rule.tag === null || artifact.tags.includes(rule.tag)) &&
+        (rule.kind === null || rule.kind === artifact.kind),
+    )
+    .sort((x, y) => y.rule.priority - x.rule.priority || specificity(y.rule) - specificity(x.rule) || x.index - y.index);
+  const winner = matching[0]?.rule;
+  if (winner) return { visibility: winner.visibility, groups: new Set(winner.groups), byRule: true };
+  return { visibility: defaults.get(artifact.owner) ?? 'PRIVATE', groups: new Set(), byRule: false };
+}
+
+// Artifacts: random writer owners, visibilities and shares (or the chain), created in this order.
+let ruleDecided = 0;
 for (let a = 0; a < ARTIFACTS; a += 1) {
-  const owner = rng.pick(users.map((_, i) => i).filter((i) => WRITING_ROLES.includes(users[i]!.role)));
+  const owner = rng.pick(writers);
   const org = users[owner]!.org;
+  const artifact: PlanArtifact = {
+    label: `a${String(a).padStart(2, '0')}`,
+    org,
+    owner,
+    kind: rng.pick(KINDS),
+    codebase: rng.chance(0.8) ? rng.pick(CODEBASES) : null,
+    tags: RULE_TAGS.filter(() => rng.chance(0.35)),
+    viaChain: rng.chance(0.5),
+  };
+  artifacts.push(artifact);
+  if (artifact.viaChain) {
+    const { visibility, groups: shared, byRule } = chainDecides(artifact);
+    if (byRule) ruleDecided += 1;
+    initial.artifacts.push({ visibility, groups: shared, deleted: false });
+    continue;
+  }
   const visibility = rng.pick(VISIBILITIES);
   const shared = new Set<number>();
   if (visibility === 'GROUP') {
     const candidates = rng.shuffle(groupsOf(org));
     for (const g of candidates.slice(0, 1 + rng.int(Math.min(3, candidates.length)))) shared.add(g);
   }
-  artifacts.push({ label: `a${String(a).padStart(2, '0')}`, org, owner });
   initial.artifacts.push({ visibility, groups: shared, deleted: false });
 }
 
@@ -296,7 +381,9 @@ type Mutation =
   | { kind: 'addGroupMember'; group: number; user: number; role: GroupRole; by: number }
   | { kind: 'shareArtifact'; artifact: number; visibility: Visibility; groups: number[]; by: number }
   | { kind: 'deleteArtifact'; artifact: number; by: number }
-  | { kind: 'restoreArtifact'; artifact: number; by: number };
+  | { kind: 'restoreArtifact'; artifact: number; by: number }
+  /** Rules and defaults apply at creation only: these change no state. */
+  | { kind: 'widenRuleAndDefault'; by: number };
 
 const after = cloneState(initial);
 const mutations: { description: string; mutation: Mutation }[] = [];
@@ -322,6 +409,8 @@ function plan(description: string, mutation: Mutation): void {
       break;
     case 'restoreArtifact':
       after.artifacts[mutation.artifact]!.deleted = false;
+      break;
+    case 'widenRuleAndDefault':
       break;
   }
 }
@@ -389,6 +478,11 @@ function plan(description: string, mutation: Mutation): void {
     artifact: revived,
     by: artifacts[revived]!.owner,
   });
+
+  // 7. Every owner of a chain-made artifact adds a top-priority catch-all PUBLIC rule and makes PUBLIC their default: nothing existing changes.
+  for (const owner of [...new Set(artifacts.filter((a) => a.viaChain).map((a) => a.owner))]) {
+    plan(`${users[owner]!.label} adds a catch-all PUBLIC rule (priority 99) and defaultVisibility PUBLIC`, { kind: 'widenRuleAndDefault', by: owner });
+  }
 }
 
 /** Up to SAMPLE_SIZE artifacts for `u`: visible ones, invisible ones of its org, deleted ones and other-org ones. */
@@ -479,26 +573,43 @@ describe(`visibility, randomized (seed ${SEED})`, () => {
       ),
     );
 
+    // The chain's inputs, one at a time so that rules are created (and so aged) in plan order.
+    for (const [w, visibility] of defaults) {
+      await ok(server, actors[w]!.key, 'mutation ($v: Visibility) { updateMe(input: { defaultVisibility: $v }) { id } }', { v: visibility });
+    }
+    for (const rule of rules) {
+      const { owner, groups: ruleGroups, ...fields } = rule;
+      await ok(server, actors[owner]!.key, 'mutation ($input: SetSharingRuleInput!) { setSharingRule(input: $input) { id } }', {
+        input: { ...fields, groupIds: ruleGroups.map((g) => groupIds[g]!) },
+      });
+    }
+
     // Artifacts, one at a time so that creation order is known.
     for (const [a, artifact] of artifacts.entries()) {
       const s = initial.artifacts[a]!;
-      const created = await ok<{ createArtifact: { id: string } }>(
+      const created = await ok<{ createArtifact: { id: string; visibility: string; visibilitySource: string; sharedWithGroups: { id: string }[] } }>(
         server,
         actors[artifact.owner]!.key,
-        'mutation ($input: CreateArtifactInput!) { createArtifact(input: $input) { id } }',
+        'mutation ($input: CreateArtifactInput!) { createArtifact(input: $input) { id visibility visibilitySource sharedWithGroups { id } } }',
         {
           input: {
-            kind: 'fact',
+            kind: artifact.kind,
             title: artifact.label,
             content: `content of ${artifact.label}`,
-            tags: ['random', artifact.label],
-            visibility: s.visibility,
-            ...(s.visibility === 'GROUP' ? { sharedWithGroupIds: [...s.groups].map((g) => groupIds[g]!) } : {}),
+            tags: ['random', artifact.label, ...artifact.tags],
+            codebase: artifact.codebase,
+            ...(artifact.viaChain ? {} : { visibility: s.visibility }),
+            ...(!artifact.viaChain && s.visibility === 'GROUP' ? { sharedWithGroupIds: [...s.groups].map((g) => groupIds[g]!) } : {}),
           },
         },
       );
-      artifactIds[a] = created.createArtifact.id;
-      labelOfId.set(created.createArtifact.id, a);
+      const made = created.createArtifact;
+      expect(
+        { visibility: made.visibility, groups: made.sharedWithGroups.map((g) => g.id).sort(), explicit: made.visibilitySource === 'EXPLICIT' },
+        `${describeArtifact(initial, a)} (${artifact.viaChain ? 'by the chain' : 'explicit'}; ${replay})`,
+      ).toEqual({ visibility: s.visibility, groups: [...s.groups].map((g) => groupIds[g]!).sort(), explicit: !artifact.viaChain });
+      artifactIds[a] = made.id;
+      labelOfId.set(made.id, a);
     }
     await Promise.all(
       relationships.map(async (r, i) => {
@@ -525,7 +636,7 @@ describe(`visibility, randomized (seed ${SEED})`, () => {
     const counts = (org: number) => `${usersOf(org).length} users (${usersOf(org).map((u) => users[u]!.role).join(' ')}), ${groupsOf(org).length} groups`;
     process.stdout.write(
       `[visibility-random] SQL=${server.sqlBackend}, graph=${server.graphBackend}; org A: ${counts(0)}; org B: ${counts(1)}; ` +
-        `${ARTIFACTS} artifacts (${deletions.length} deleted), ${relationships.length} relationships, ${packages.length} context packages; server up in ${serverUpAt - startedAt} ms, world built in ${Date.now() - serverUpAt} ms\n`,
+        `${ARTIFACTS} artifacts (${artifacts.filter((a) => a.viaChain).length} by the chain, ${ruleDecided} of them by one of ${rules.length} rules, ${defaults.size} defaults set; ${deletions.length} deleted), ${relationships.length} relationships, ${packages.length} context packages; server up in ${serverUpAt - startedAt} ms, world built in ${Date.now() - serverUpAt} ms\n`,
     );
   });
 
@@ -606,6 +717,9 @@ describe(`visibility, randomized (seed ${SEED})`, () => {
                 break;
               case 'restoreArtifact':
                 await ok(server, by, 'mutation ($id: ID!) { restoreArtifact(id: $id) { id } }', { id: artifactIds[mutation.artifact] });
+                break;
+              case 'widenRuleAndDefault':
+                await ok(server, by, 'mutation { setSharingRule(input: { visibility: PUBLIC, priority: 99 }) { id } updateMe(input: { defaultVisibility: PUBLIC }) { id } }');
                 break;
             }
           }

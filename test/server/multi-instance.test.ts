@@ -120,7 +120,7 @@ describeIfAvailable(
       const submitted = await ok<{ contribute: { id: string; status: string } }>(
         A,
         agent.key,
-        'mutation { contribute(input: { kind: "runbook", title: "Failover drill", content: "Promote the replica, then repoint the service." }) { id status } }',
+        'mutation { contribute(input: { kind: "runbook", title: "Failover drill", content: "Promote the replica, then repoint the service.", visibility: ORG }) { id status } }',
       );
       expect(submitted.contribute.status).toBe('PENDING');
       await ok(A, reviewer.key, 'mutation ($id: ID!) { approveContribution(id: $id, note: "ok") { id } }', { id: submitted.contribute.id });
