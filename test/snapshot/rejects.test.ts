@@ -91,7 +91,7 @@ const CASES: Case[] = [
     message: /counts 1 artifact records, the file has \d+/,
   },
   { name: 'a record after the end record', make: (l) => ({ text: join([...l, l[3]!]), line: l.length + 1 }), message: /after the end record/ },
-  { name: 'an unsupported format version', make: (l) => editLine(l, 1, (r) => ({ ...r, version: 2 })), message: /version 2 is not supported/ },
+  { name: 'an unsupported format version', make: (l) => editLine(l, 1, (r) => ({ ...r, version: 3 })), message: /version 3 is not supported/ },
   { name: 'a file that is not a snapshot', make: (l) => ({ text: join(['{"hello":"world"}', ...l.slice(1)]), line: 1 }), message: /not a Hivegraph snapshot/ },
   { name: 'a schema newer than this Hivegraph', make: (l) => editLine(l, 1, (r) => ({ ...r, source: { backend: 'postgres', schema: '9999' } })), message: /newer than this Hivegraph/ },
   { name: 'an empty file', make: () => ({ text: '', line: 1 }), message: /the file is empty/ },

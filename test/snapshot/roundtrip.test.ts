@@ -32,7 +32,7 @@ describe(`snapshot round trip (${deployment})`, { timeout: 120_000 }, () => {
 
   it('writes a versioned header, every record type, and an end record with the counts', () => {
     const lines = first.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
-    expect(lines[0]).toMatchObject({ format: 'hivegraph-snapshot', version: 1, source: { backend: source.sql.backend, schema: expect.stringMatching(/^\d{4}$/) } });
+    expect(lines[0]).toMatchObject({ format: 'hivegraph-snapshot', version: 2, source: { backend: source.sql.backend, schema: expect.stringMatching(/^\d{4}$/) } });
     expect(lines[1]).toMatchObject({ type: 'embeddingModel', backend: 'hashing', dimension: 384, digest: expect.stringMatching(/^sha256:/) });
     const end = lines.at(-1)!;
     expect(end['type']).toBe('end');

@@ -2,8 +2,9 @@
  * A small but complete installation to snapshot: two orgs; users of every role; groups with
  * members; a collection; artifacts with several revisions (updated, deleted, deleted and
  * restored), every visibility and group shares, odd metadata text; relationships (one removed
- * again); contributions (pending, approved into an artifact, rejected) and an auto-approve
- * rule — all through the real services — plus runs with inputs, outputs and steps, artifacts
+ * again); contributions (pending, approved into an artifact, rejected), an auto-approve
+ * rule, a sharing rule and a default visibility (artifacts decided by each) — all through the
+ * real services — plus runs with inputs, outputs and steps, artifacts
  * produced by a run, and two versions of a context package, written with SQL (as the runs
  * service would).
  */
@@ -89,6 +90,11 @@ export async function seed(inst: Installation): Promise<Seeded> {
   artifacts['restored'] = await a.restore(asBob, artifacts['restored'].id);
   artifacts['shared-later'] = await a.create(asBob, { kind: 'note', content: 'Shared after the fact.' });
   artifacts['shared-later'] = await a.share(asBob, artifacts['shared-later'].id, 'GROUP', [eng.id]);
+  // The visibility chain (format version 2): a default, a rule, an artifact decided by each.
+  await services.users.updateMe(asBob, { defaultVisibility: 'ORG' });
+  await services.sharingRules.set(asAlice, { codebase: 'hivegraph', tag: 'ruled', visibility: 'GROUP', groupIds: [eng.id], priority: 3 });
+  artifacts['by-rule'] = await a.create(asAlice, { kind: 'note', content: 'Shared by a rule.', codebase: 'hivegraph', tags: ['ruled'] });
+  artifacts['by-default'] = await a.create(asBob, { kind: 'note', content: 'Shared by a default.' });
   // Metadata text exactly as a client once stored it: spacing and key order must survive.
   await sql.query(`UPDATE artifacts SET metadata = $2::json WHERE id = $1`, [artifacts['group'].id, '{"b": 1,  "a": {"y": [true, null], "x": 2.50}}']);
 

@@ -170,7 +170,7 @@ export function importText(installation: Installation, text: string, options: Im
 export async function countRows(sql: SqlClient): Promise<Record<string, number>> {
   const tables = [
     'orgs', 'users', 'groups', 'group_members', 'collections', 'runs', 'run_steps', 'artifacts', 'artifact_revisions',
-    'artifact_shares', 'relationships', 'contributions', 'auto_approve_rules', 'run_artifacts', 'context_packages',
+    'artifact_shares', 'relationships', 'contributions', 'auto_approve_rules', 'sharing_rules', 'run_artifacts', 'context_packages',
     'context_package_items', 'embedding_models', 'graph_epochs', 'api_keys', 'events',
   ];
   const { rows } = await sql.query<Record<string, number>>(`SELECT ${tables.map((t) => `(SELECT count(*) FROM ${t}) AS ${t}`).join(', ')}`);

@@ -13,12 +13,12 @@ export const EXPORT_USAGE = `Usage: hivegraph export --out FILE [--force] [--qui
 
 Writes a snapshot of this installation (DATABASE_URL, or the embedded database in
 HIVEGRAPH_DATA_DIR) to FILE: orgs, users, groups and memberships, collections, artifacts with
-every revision, visibility and shares, relationships, contributions and auto-approve rules,
+every revision, visibility and shares, relationships, contributions, auto-approve and sharing rules,
 runs with their inputs, outputs and steps, context packages, and the vectors of the
 registered embedding model. Never API keys, never the events log.
 
 The snapshot is one consistent view (a single read-only transaction), streamed as JSON Lines
-(format "hivegraph-snapshot", version 1) with progress on stderr. It is written to
+(format "hivegraph-snapshot", version 2) with progress on stderr. It is written to
 FILE.partial and renamed to FILE when complete. With the embedded database, a data directory
 is used by one process at a time: when a running \`hivegraph serve\` holds it, the export is
 made by that server and streamed to FILE (the server keeps running; PGlite serves one

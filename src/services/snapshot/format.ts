@@ -1,21 +1,24 @@
 /**
- * The snapshot format, version 1: JSON Lines (UTF-8, one JSON object per `\n`-terminated line).
+ * The snapshot format, version 2: JSON Lines (UTF-8, one JSON object per `\n`-terminated line).
  *
- *   line 1     {"format":"hivegraph-snapshot","version":1,"createdAt":"…","source":{"backend":"pglite","schema":"0009"}}
+ *   line 1     {"format":"hivegraph-snapshot","version":2,"createdAt":"…","source":{"backend":"pglite","schema":"0009"}}
  *   then       {"type":"embeddingModel",…}            at most one: the model the carried vectors belong to
  *   then       {"type":"org",…} {"type":"user",…} …   records in dependency order (SNAPSHOT_TABLES)
  *   last line  {"type":"end","counts":{"org":1,…}}   a file without it is truncated
  *
  * A record's fields are exactly its table's description (src/store/repositories/snapshot-tables.ts),
- * `type` first. This file checks one record at a time; references are checked in references.ts.
+ * `type` first. Version 2 added the sharing rules and default visibility fields (`since: 2`);
+ * a version 1 file lacks them and is still read, each missing field taking its `fallback`. This file checks one record at a time; references are checked in references.ts.
  */
 import { BadUserInputError } from '../../shared/errors.ts';
 import { SNAPSHOT_TABLE_BY_TYPE, type SnapshotColumn, type SnapshotTable } from '../../store/repositories/snapshot-tables.ts';
 
 /** The `format` of the header line. */
 export const SNAPSHOT_FORMAT = 'hivegraph-snapshot';
-/** The version this Hivegraph writes and reads. */
-export const SNAPSHOT_VERSION = 1;
+/** The version this Hivegraph writes. */
+export const SNAPSHOT_VERSION = 2;
+/** The versions it reads. */
+export const READABLE_SNAPSHOT_VERSIONS: readonly number[] = [1, 2];
 
 /** The first line of a snapshot. */
 export interface SnapshotHeader {
@@ -69,8 +72,11 @@ export function checkHeader(value: Record<string, unknown>, knownSchema: string)
     throw new SnapshotFormatError(1, `not a Hivegraph snapshot (the first line must have "format":"${SNAPSHOT_FORMAT}")`);
   }
   const version = value['version'];
-  if (version !== SNAPSHOT_VERSION) {
-    throw new SnapshotFormatError(1, `snapshot format version ${JSON.stringify(version)} is not supported (this Hivegraph reads version ${SNAPSHOT_VERSION})`);
+  if (typeof version !== 'number' || !READABLE_SNAPSHOT_VERSIONS.includes(version)) {
+    throw new SnapshotFormatError(
+      1,
+      `snapshot format version ${JSON.stringify(version)} is not supported (this Hivegraph reads versions ${READABLE_SNAPSHOT_VERSIONS.join(' and ')})`,
+    );
   }
   const source = value['source'] as { backend?: unknown; schema?: unknown } | undefined;
   if (typeof value['createdAt'] !== 'string' || typeof source?.backend !== 'string' || typeof source.schema !== 'string') {
@@ -140,22 +146,24 @@ function fieldProblem(c: SnapshotColumn, value: unknown): string | undefined {
 }
 
 /**
- * Checks a record against its table's description: a known `type`, every field present and
- * of its type, no other field.
+ * Checks a record against its table's description as of format `version`: a known `type`,
+ * every field of that version present and of its type, no other field.
  * @returns the table the record belongs to
  */
-export function checkRecord(line: number, value: Record<string, unknown>): SnapshotTable {
+export function checkRecord(line: number, value: Record<string, unknown>, version: number = SNAPSHOT_VERSION): SnapshotTable {
   const type = value['type'];
   const table = typeof type === 'string' ? SNAPSHOT_TABLE_BY_TYPE.get(type) : undefined;
-  if (!table) throw new SnapshotFormatError(line, `unknown record type ${JSON.stringify(type)}`);
-  for (const c of table.columns) {
+  const inVersion = (c: SnapshotColumn) => (c.since ?? 1) <= version;
+  if (!table || !table.columns.some(inVersion)) throw new SnapshotFormatError(line, `unknown record type ${JSON.stringify(type)}`);
+  const columns = table.columns.filter(inVersion);
+  for (const c of columns) {
     if (!(c.field in value)) throw new SnapshotFormatError(line, `${table.type}: missing field "${c.field}"`);
     const problem = fieldProblem(c, value[c.field]);
     if (problem) throw new SnapshotFormatError(line, `${table.type}: field "${c.field}" ${problem}`);
   }
-  const known = table.columns.length + 1;
+  const known = columns.length + 1;
   if (Object.keys(value).length !== known) {
-    const extra = Object.keys(value).find((k) => k !== 'type' && !table.columns.some((c) => c.field === k));
+    const extra = Object.keys(value).find((k) => k !== 'type' && !columns.some((c) => c.field === k));
     throw new SnapshotFormatError(line, `${table.type}: unknown field "${extra}"`);
   }
   return table;

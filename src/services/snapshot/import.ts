@@ -115,7 +115,7 @@ export async function importSnapshot(sql: SqlClient, lines: AsyncIterable<string
         plan = await planVectors(tx, model);
         continue;
       }
-      const table = checkRecord(lineNo, value);
+      const table = checkRecord(lineNo, value, header.version);
       if (table.type === 'artifact') {
         plan ??= await planVectors(tx, undefined);
         const embedding = value['embedding'] as unknown[] | null;

@@ -43,7 +43,8 @@ function insertParts(c: SnapshotColumn): { targets: string[]; values: string[] }
         ],
       };
     default:
-      return { targets: [c.column], values: [f] };
+      // A field a file of an older format lacks (NULL from json_to_recordset) takes its fallback.
+      return { targets: [c.column], values: [c.fallback ? `coalesce(${f}, ${c.fallback})` : f] };
   }
 }
 

@@ -6,6 +6,7 @@
  * table comes after the tables it references.
  *
  * Not carried, on purpose: API keys and their usage (credentials stay where they were made),
+ * session visibility overrides (they live in one process's memory only),
  * the events log, the graph outbox and epochs (derived state), the migration log, and the
  * `seq` identity columns — rows are written in their source order, so new `seq` values keep
  * every list's order.
@@ -43,6 +44,7 @@ export const SNAPSHOT_RECORD_TYPES = [
   'relationship',
   'contribution',
   'autoApproveRule',
+  'sharingRule',
   'runArtifact',
   'contextPackage',
   'contextPackageItem',
@@ -65,6 +67,13 @@ export interface SnapshotColumn {
   ref?: SnapshotRecordType;
   /** True when the referenced record owns this one (revisions of an artifact, items of a package…). */
   owner?: boolean;
+  /** The format version that added this field; older files lack it and get {@link fallback}. */
+  since?: number;
+  /**
+   * The SQL value (a constant expression of this code, never of the file) a record of an older
+   * file gets for this field; without one it is NULL.
+   */
+  fallback?: string;
 }
 
 /** How a table is read in a stable order. */
@@ -85,6 +94,9 @@ export interface SnapshotTable {
 }
 
 const VISIBILITY = ['PRIVATE', 'GROUP', 'ORG', 'PUBLIC'] as const;
+const VISIBILITY_SOURCE = ['EXPLICIT', 'SESSION', 'RULE', 'DEFAULT'] as const;
+/** Fields of format version 2 (issue 15: sharing rules and default visibility). */
+const v2 = (c: SnapshotColumn, fallback?: string): SnapshotColumn => ({ ...c, since: 2, ...(fallback ? { fallback } : {}) });
 const RUN_STATUS = ['PENDING', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] as const;
 
 const id: SnapshotColumn = { field: 'id', column: 'id', type: 'uuid' };
@@ -115,7 +127,15 @@ export const SNAPSHOT_TABLES: readonly SnapshotTable[] = [
   {
     type: 'user',
     table: 'users',
-    columns: [id, orgId, text('handle', 'handle'), text('displayName', 'display_name', true), oneOf('role', 'role', ['ADMIN', 'REVIEWER', 'MEMBER', 'AGENT', 'READER']), createdAt],
+    columns: [
+      id,
+      orgId,
+      text('handle', 'handle'),
+      text('displayName', 'display_name', true),
+      oneOf('role', 'role', ['ADMIN', 'REVIEWER', 'MEMBER', 'AGENT', 'READER']),
+      createdAt,
+      v2(oneOf('defaultVisibility', 'default_visibility', ['PRIVATE', 'ORG', 'PUBLIC']), "'PRIVATE'"),
+    ],
     key: ['id'],
     order: { kind: 'seq' },
   },
@@ -204,6 +224,10 @@ export const SNAPSHOT_TABLES: readonly SnapshotTable[] = [
       time('updatedAt', 'updated_at'),
       time('deletedAt', 'deleted_at', true),
       { field: 'embedding', column: 'embedding', type: 'vector', nullable: true },
+      // Artifacts from before the chain were created with the request's visibility.
+      v2(oneOf('visibilitySource', 'visibility_source', VISIBILITY_SOURCE), "'EXPLICIT'"),
+      // No reference: the rule may have been deleted since.
+      v2({ field: 'sharingRuleId', column: 'sharing_rule_id', type: 'uuid', nullable: true }),
     ],
     key: ['id'],
     order: { kind: 'seq', size: 't.size_bytes + 2048' },
@@ -226,6 +250,8 @@ export const SNAPSHOT_TABLES: readonly SnapshotTable[] = [
       text('codebase', 'codebase', true),
       user('changedBy', 'changed_by'),
       time('changedAt', 'changed_at'),
+      v2({ ...oneOf('visibilitySource', 'visibility_source', VISIBILITY_SOURCE), nullable: true }, `CASE WHEN r."change" = 'CREATED' THEN 'EXPLICIT' END`),
+      v2({ field: 'sharingRuleId', column: 'sharing_rule_id', type: 'uuid', nullable: true }),
     ],
     key: ['artifactId', 'revision'],
     order: { kind: 'key', orderBy: 't.artifact_id, t.revision' },
@@ -282,6 +308,8 @@ export const SNAPSHOT_TABLES: readonly SnapshotTable[] = [
       text('reviewNote', 'review_note', true),
       createdAt,
       time('reviewedAt', 'reviewed_at', true),
+      v2(oneOf('visibilitySource', 'visibility_source', VISIBILITY_SOURCE), "'EXPLICIT'"),
+      v2({ field: 'sharingRuleId', column: 'sharing_rule_id', type: 'uuid', nullable: true }),
     ],
     key: ['id'],
     order: { kind: 'seq', size: 'octet_length(t.content) + 1024' },
@@ -292,6 +320,29 @@ export const SNAPSHOT_TABLES: readonly SnapshotTable[] = [
     columns: [id, orgId, text('kind', 'kind'), { field: 'enabled', column: 'enabled', type: 'bool' }, user('updatedBy', 'updated_by'), time('updatedAt', 'updated_at')],
     key: ['id'],
     order: { kind: 'key', orderBy: 't.id' },
+  },
+  {
+    // Format version 2. `apiKeyId` is carried but names no record (keys never travel): in the
+    // target such a rule matches nothing (`hasApiKey` true, `apiKey` null) until its owner
+    // points it at one of their keys there.
+    type: 'sharingRule',
+    table: 'sharing_rules',
+    columns: ([
+      id,
+      orgId,
+      user('ownerId', 'owner_id'),
+      text('codebase', 'codebase', true),
+      text('tag', 'tag', true),
+      text('kind', 'kind', true),
+      { field: 'apiKeyId', column: 'api_key_id', type: 'uuid', nullable: true },
+      oneOf('visibility', 'visibility', VISIBILITY),
+      { field: 'sharedWithGroupIds', column: 'shared_with_group_ids', type: 'uuid[]' },
+      { field: 'priority', column: 'priority', type: 'int' },
+      createdAt,
+      time('updatedAt', 'updated_at'),
+    ] satisfies SnapshotColumn[]).map((c) => v2(c)),
+    key: ['id'],
+    order: { kind: 'seq' },
   },
   {
     type: 'runArtifact',
