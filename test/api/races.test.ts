@@ -107,7 +107,8 @@ describe('races', () => {
     const seen: string[] = [];
     for (let round = 0; round < ROUNDS; round += 1) {
       const contributed = await ok<{ contribute: { id: string; status: string } }>(server, agent.key, CONTRIBUTE, {
-        input: { kind: 'note', title: `race contribution ${round} ${RUN}`, content: `A plain note for race round ${round} of run ${RUN}.` },
+        // ORG spelled out: the reviewers read the artifact (without it the agent's chain decides: PRIVATE).
+        input: { kind: 'note', title: `race contribution ${round} ${RUN}`, content: `A plain note for race round ${round} of run ${RUN}.`, visibility: 'ORG' },
       });
       expect(contributed.contribute.status).toBe('PENDING');
       const id = contributed.contribute.id;
