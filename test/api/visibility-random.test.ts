@@ -573,16 +573,22 @@ describe(`visibility, randomized (seed ${SEED})`, () => {
       ),
     );
 
-    // The chain's inputs, one at a time so that rules are created (and so aged) in plan order.
-    for (const [w, visibility] of defaults) {
-      await ok(server, actors[w]!.key, 'mutation ($v: Visibility) { updateMe(input: { defaultVisibility: $v }) { id } }', { v: visibility });
-    }
-    for (const rule of rules) {
-      const { owner, groups: ruleGroups, ...fields } = rule;
-      await ok(server, actors[owner]!.key, 'mutation ($input: SetSharingRuleInput!) { setSharingRule(input: $input) { id } }', {
-        input: { ...fields, groupIds: ruleGroups.map((g) => groupIds[g]!) },
-      });
-    }
+    // The chain's inputs: defaults, and each owner's rules one at a time, so they are created
+    // (and so aged, for the oldest-wins tie) in plan order; owners in parallel.
+    await Promise.all(
+      [...defaults].map(([w, visibility]) =>
+        ok(server, actors[w]!.key, 'mutation ($v: Visibility) { updateMe(input: { defaultVisibility: $v }) { id } }', { v: visibility }),
+      ),
+    );
+    await Promise.all(
+      writers.map(async (w) => {
+        for (const { owner: _owner, groups: ruleGroups, ...fields } of rules.filter((r) => r.owner === w)) {
+          await ok(server, actors[w]!.key, 'mutation ($input: SetSharingRuleInput!) { setSharingRule(input: $input) { id } }', {
+            input: { ...fields, groupIds: ruleGroups.map((g) => groupIds[g]!) },
+          });
+        }
+      }),
+    );
 
     // Artifacts, one at a time so that creation order is known.
     for (const [a, artifact] of artifacts.entries()) {
