@@ -81,6 +81,8 @@ export interface Config {
   dataDir: string;
   /** When set, every start makes sure this exact key is an active key of `default`'s `admin`. */
   bootstrapAdminKey: string | undefined;
+  /** How long an instance remembers a key that authenticated, in ms; 0 = look every key up (HIVEGRAPH_AUTH_CACHE_TTL_MS, default 10 000). Revocation is heard at once either way (services/auth.service.ts). */
+  auth: { cacheTtlMs: number };
   logLevel: LogLevel;
   embedding: EmbeddingConfig;
   search: SearchConfig;
@@ -129,6 +131,7 @@ export const CONFIG_VARIABLES = [
   'HOST',
   'PORT',
   'HIVEGRAPH_BOOTSTRAP_ADMIN_KEY',
+  'HIVEGRAPH_AUTH_CACHE_TTL_MS',
   'HIVEGRAPH_LOG_LEVEL',
   'HIVEGRAPH_DB_POOL_MAX',
   'HIVEGRAPH_CONNECT_TIMEOUT_MS',
@@ -274,6 +277,7 @@ export function loadConfig(env: ConfigEnv = process.env, overrides: ConfigOverri
     defaultListSize: 10,
   };
   const maxJsonDepth = int('HIVEGRAPH_MAX_JSON_DEPTH', DEFAULT_MAX_JSON_DEPTH, 1, JSON_DEPTH_CEILING);
+  const authCacheTtlMs = int('HIVEGRAPH_AUTH_CACHE_TTL_MS', 10_000, 0, 3_600_000);
   const maxSubscriptionsPerConnection = int('HIVEGRAPH_MAX_SUBSCRIPTIONS_PER_CONNECTION', 100, 1, 100_000);
   let rateLimitTiers: RateLimitTiers = { ...DEFAULT_RATE_LIMIT_TIERS };
   const rawTiers = read('HIVEGRAPH_RATE_LIMITS');
@@ -319,6 +323,7 @@ export function loadConfig(env: ConfigEnv = process.env, overrides: ConfigOverri
     graph,
     dataDir,
     bootstrapAdminKey,
+    auth: { cacheTtlMs: authCacheTtlMs },
     logLevel: level as LogLevel,
     embedding,
     search,

@@ -98,6 +98,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       graph,
       logger,
       maxContentBytes: config.limits.maxContentBytes,
+      authCacheTtlMs: config.auth.cacheTtlMs,
       embedding: { embedder, model: embeddingModel },
       searchTuning: { rrfK: config.search.rrfK, candidates: config.search.candidates },
       ...(config.contributions.injectionThreshold !== undefined
@@ -163,6 +164,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     const bootstrap = await ensureBootstrap(sql, { bootstrapAdminKey: config.bootstrapAdminKey });
     services.projector.start();
     await services.events.start();
+    await services.auth.start();
     pruneTimer = startEventPruning(services, logger);
     backfilling = backfillEmbeddings(sql, embedder, embeddingModel, logger, backfill.signal);
     offerDataDirJobs(sql, logger);
@@ -189,6 +191,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
           await backfilling;
           clearInterval(pruneTimer);
           await services.events.stop();
+          await services.auth.stop();
           await services.projector.stop();
           await usageCounter.stop().catch((error: unknown) => logger.warn('final usage flush failed', { error: String(error) }));
           await openGraph.close();
@@ -208,6 +211,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     await backfilling;
     clearInterval(pruneTimer);
     await startedServices?.events.stop().catch(() => undefined);
+    await startedServices?.auth.stop().catch(() => undefined);
     await graph?.close().catch(() => undefined);
     await embedder?.close().catch(() => undefined);
     await sql.close().catch(() => undefined);

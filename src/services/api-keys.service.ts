@@ -67,7 +67,7 @@ export interface ApiKeysService {
 const TIER = /^[a-z][a-z0-9_-]{0,31}$/;
 
 /** Creates the API keys service. */
-export function createApiKeysService(deps: { sql: SqlClient }): ApiKeysService {
+export function createApiKeysService(deps: { sql: SqlClient; onRevoked?: (keyId: string) => void }): ApiKeysService {
   const { sql } = deps;
 
   async function insertKey(tx: Queryable, orgId: string, userId: string, name: string, tier: string): Promise<CreatedApiKey> {
@@ -106,7 +106,7 @@ export function createApiKeysService(deps: { sql: SqlClient }): ApiKeysService {
     },
 
     async revokeInOrg(input) {
-      return sql.transaction(async (tx) => {
+      const revoked = await sql.transaction(async (tx) => {
         const org = await findOrgByName(tx, input.orgName);
         if (!org) throw new NotFoundError(`Org "${input.orgName}"`);
         const all = await listApiKeys(tx, org.id, { includeRevoked: true, first: 100_000 });
@@ -115,6 +115,8 @@ export function createApiKeysService(deps: { sql: SqlClient }): ApiKeysService {
         if (matches.length > 1) throw new BadUserInputError(`The prefix "${input.idOrPrefix}" matches ${matches.length} keys: give the key id.`, 'key');
         return (await revokeApiKeyRow(tx, org.id, matches[0]!.id))!;
       });
+      deps.onRevoked?.(revoked.id);
+      return revoked;
     },
 
     async create(viewer, input) {
@@ -137,12 +139,15 @@ export function createApiKeysService(deps: { sql: SqlClient }): ApiKeysService {
     },
 
     async revoke(viewer, id) {
-      return sql.transaction(async (tx) => {
+      const revoked = await sql.transaction(async (tx) => {
         const key = await findApiKey(tx, viewer.orgId, id);
         // Someone else's key is as absent as a missing one to a non-admin.
         if (!key || (viewer.role !== 'ADMIN' && key.userId !== viewer.userId)) throw new NotFoundError('API key');
         return (await revokeApiKeyRow(tx, viewer.orgId, id))!;
       });
+      // This process forgets the key before answering; other processes hear the trigger's NOTIFY.
+      deps.onRevoked?.(revoked.id);
+      return revoked;
     },
 
     async list(viewer, options) {

@@ -88,6 +88,8 @@ export interface ServiceDeps {
   searchTuning?: SearchTuning;
   /** Quarantine and near-duplicate thresholds (defaults: the screener's threshold, 0.92). */
   contributionPolicy?: ContributionPolicy;
+  /** How long the auth service remembers a key that authenticated, once started (default 10 s; 0 = never). */
+  authCacheTtlMs?: number;
   /** Events: subscriber queue bound and retention (defaults 1000 events, 30 days). */
   events?: { subscriberBuffer: number; retentionDays: number };
   /**
@@ -119,9 +121,10 @@ export function createServices(deps: ServiceDeps): Services {
     ...(deps.sessionOverrides?.now ? { now: deps.sessionOverrides.now } : {}),
   });
   const search = createSearchService({ sql: deps.sql, embedder: embedding?.embedder, tuning: deps.searchTuning ?? { rrfK: 60, candidates: 100 } });
+  const auth = createAuthService(deps);
   return {
-    auth: createAuthService(deps),
-    apiKeys: createApiKeysService(deps),
+    auth,
+    apiKeys: createApiKeysService({ ...deps, onRevoked: (keyId) => auth.forgetKey(keyId) }),
     users: createUsersService(deps),
     groups: createGroupsService(deps),
     collections: createCollectionsService(deps),

@@ -167,8 +167,9 @@ describe('bootstrap across restarts', () => {
     try {
       expect(server.bootstrap.generatedAdminKey).toBeUndefined();
       expect((await gql(server, '{ me { handle } }', { key })).body).toEqual({ data: { me: { handle: 'admin' } } });
+      // By hand in SQL: the trigger's NOTIFY reaches the auth cache just after the commit.
       await server.sql.query('UPDATE api_keys SET revoked_at = now()');
-      expect((await gql(server, '{ me { handle } }', { key })).status).toBe(401);
+      await expect.poll(async () => (await gql(server, '{ me { handle } }', { key })).status, { timeout: 10_000 }).toBe(401);
       server = await server.restart();
       expect((await gql(server, '{ me { handle } }', { key })).body).toEqual({ data: { me: { handle: 'admin' } } });
       const keys = await server.sql.query<{ c: number }>('SELECT count(*) AS c FROM api_keys');

@@ -149,6 +149,14 @@ export async function findApiKey(q: Queryable, orgId: string, id: string): Promi
   return rows[0];
 }
 
+/**
+ * The notification channel on which triggers (migrations/0015_api_key_notify.sql) announce, on
+ * commit and to every process on the database, each change that can alter what a key
+ * authenticates as: `key:<id>` (revoked, deleted, tier or hash changed) or `user:<id>` (role,
+ * handle or org changed, user deleted).
+ */
+export const API_KEYS_CHANNEL = 'hivegraph_api_keys';
+
 /** Revokes a key (idempotent: an already revoked key keeps its first revocation time). */
 export async function revokeApiKeyRow(q: Queryable, orgId: string, id: string): Promise<ApiKeyRecord | undefined> {
   const { rows } = await q.query<ApiKeyRecord>(
