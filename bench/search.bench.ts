@@ -18,7 +18,7 @@ import { loadConfig } from '../src/config/config.ts';
 import { openEmbedder } from '../src/embed/index.ts';
 import { startServer, type RunningServer } from '../src/server/server.ts';
 import { createLogger } from '../src/shared/logger.ts';
-import { openSqlClient, searchSessionSettings } from '../src/store/open.ts';
+import { effectiveEfSearch, openSqlClient, searchSessionSettings } from '../src/store/open.ts';
 import type { SqlClient } from '../src/store/types.ts';
 import { createGraphQLClient } from './lib/graphql-client.ts';
 import { gitInfo, machineInfo, peakRssMiB, round, secondsSince, seededRandom, writeResult } from './lib/harness.ts';
@@ -165,10 +165,11 @@ try {
   // iterative scan off. The exact scan (the latency baseline) runs with JIT off: with the
   // server default (jit on, jit_above_cost 100000) Postgres spends ~0.4 s compiling its plan at
   // 100k rows, which says nothing about exact search.
-  const efs = [...new Set([40, config.search.efSearch, 200])].sort((a, b) => a - b);
+  const defaultEf = effectiveEfSearch(config.search);
+  const efs = [...new Set([40, 100, defaultEf, 200, 400])].sort((a, b) => a - b);
   const specs = [
-    ...efs.map((ef) => ({ name: `ef_search ${ef}${ef === config.search.efSearch ? ' (default)' : ''}`, efSearch: ef, iterativeScan: 'relaxed_order' })),
-    { name: `ef_search ${config.search.efSearch}, iterative scan off`, efSearch: config.search.efSearch, iterativeScan: 'off' },
+    ...efs.map((ef) => ({ name: `ef_search ${ef}${ef === defaultEf ? ' (default)' : ''}`, efSearch: ef, iterativeScan: 'relaxed_order' })),
+    { name: `ef_search ${defaultEf}, iterative scan off`, efSearch: defaultEf, iterativeScan: 'off' },
   ];
   const variants = await Promise.all(
     specs.map(async (v) => ({

@@ -48,7 +48,7 @@ export interface SearchConfig {
   rrfK: number;
   /** Candidates each leg contributes before fusion; at least `first` (HIVEGRAPH_SEARCH_CANDIDATES, default 100). */
   candidates: number;
-  /** pgvector `hnsw.ef_search`: HNSW candidate list size, recall vs speed (HIVEGRAPH_SEARCH_EF_SEARCH, default 100). */
+  /** The least pgvector `hnsw.ef_search` (HIVEGRAPH_SEARCH_EF_SEARCH, default 100); search uses at least twice `candidates` (store/open.ts `effectiveEfSearch`). */
   efSearch: number;
   /** pgvector `hnsw.max_scan_tuples`: most index tuples an iterative scan visits under a selective filter (HIVEGRAPH_SEARCH_MAX_SCAN_TUPLES, default 20 000). */
   maxScanTuples: number;

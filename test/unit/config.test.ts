@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, DEFAULT_MODEL_DIR, loadConfig, redactUrl } from '../../src/config/config.ts';
+import { effectiveEfSearch, searchSessionSettings } from '../../src/store/open.ts';
 
 describe('loadConfig', () => {
   it('defaults to the embedded deployment on 127.0.0.1:4000 with data in ./.hivegraph', () => {
@@ -108,6 +109,19 @@ describe('loadConfig: embeddings and search', () => {
   it('reads the search tuning variables', () => {
     const config = loadConfig({ HIVEGRAPH_SEARCH_RRF_K: '10', HIVEGRAPH_SEARCH_CANDIDATES: '40', HIVEGRAPH_SEARCH_EF_SEARCH: '200', HIVEGRAPH_SEARCH_MAX_SCAN_TUPLES: '50000' });
     expect(config.search).toEqual({ rrfK: 10, candidates: 40, efSearch: 200, maxScanTuples: 50_000 });
+  });
+
+  it('searches with ef_search of at least twice the candidates per leg, within pgvector\'s 1000', () => {
+    expect(searchSessionSettings(loadConfig({}).search)['hnsw.ef_search']).toBe('200');
+    expect(effectiveEfSearch({ efSearch: 300, candidates: 100 })).toBe(300);
+    expect(effectiveEfSearch({ efSearch: 10, candidates: 30 })).toBe(60);
+    expect(effectiveEfSearch({ efSearch: 100, candidates: 5000 })).toBe(1000);
+  });
+
+  it('reads HIVEGRAPH_AUTH_CACHE_TTL_MS (default 10 s, 0 turns the cache off)', () => {
+    expect(loadConfig({}).auth).toEqual({ cacheTtlMs: 10_000 });
+    expect(loadConfig({ HIVEGRAPH_AUTH_CACHE_TTL_MS: '0' }).auth).toEqual({ cacheTtlMs: 0 });
+    expect(() => loadConfig({ HIVEGRAPH_AUTH_CACHE_TTL_MS: '-1' })).toThrow(/HIVEGRAPH_AUTH_CACHE_TTL_MS/);
   });
 
   it.each([
