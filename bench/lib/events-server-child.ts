@@ -30,6 +30,8 @@ export interface ServerStats {
   subscriptions: number;
   /** Resident memory (MiB). */
   rssMiB: number;
+  /** V8 heap in use (MiB), after the last garbage collection V8 chose to run. */
+  heapUsedMiB: number;
   /** SQL statements sent since the child started, by their first 80 characters (white space collapsed). */
   statements: Record<string, number>;
 }
@@ -84,6 +86,7 @@ async function handle(message: ParentMessage): Promise<void> {
           loopDelayMaxMs: delay.max / 1e6,
           subscriptions: server?.services.events.subscriptionCount() ?? 0,
           rssMiB: Math.round(process.memoryUsage.rss() / 2 ** 20),
+          heapUsedMiB: Math.round(process.memoryUsage().heapUsed / 2 ** 20),
           statements: { ...statements },
         },
       });
