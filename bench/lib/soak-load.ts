@@ -210,14 +210,14 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
           const to = pick(ids);
           if (from !== to && (await call('relate', options.adminKey, Q.relate, { input: { fromId: from, toId: to, type: pick(['CITES', 'DEPENDS_ON', 'SUPPORTS']) } }))) eventsWritten += 1;
         } else if (r < 0.96 || pending.length === 0) {
-          const data = await call('contribute', agentKey, Q.contribute, { input: { kind: 'note', title: text(3), content: `${text(30)} ${Math.floor(rand() * 1e9)}` } });
+          const data = await call('contribute', agentKey, Q.contribute, { input: { kind: 'note', title: text(3), content: `${text(30)} ${Math.floor(rand() * 1e9)}`, visibility: 'ORG' } });
           if (data) {
             eventsWritten += 1;
             if (data.contribute.status === 'PENDING') pending.push(data.contribute.id);
           }
         } else {
           const id = pending.splice(Math.floor(rand() * pending.length), 1)[0]!;
-          // ARTIFACT_CREATED and CONTRIBUTION_APPROVED.
+          // ARTIFACT_CREATED and CONTRIBUTION_APPROVED (ORG: the admin subscribers see the artifact).
           if (await call('approveContribution', options.adminKey, Q.approve, { id })) eventsWritten += 2;
         }
       }

@@ -121,7 +121,7 @@ async function client(served: Served, keys: { admin: string; agent: string }, ac
     } else if (op < 86 || pending.length === 0) {
       const data = record(
         await call(served, keys.agent, 'mutation ($input: ContributeInput!) { contribute(input: $input) { id status } }', {
-          input: { kind: 'note', title: `note ${label}`, content: `An agent's note ${label} ${uniqueSuffix()} about the crash test.` },
+          input: { kind: 'note', title: `note ${label}`, content: `An agent's note ${label} ${uniqueSuffix()} about the crash test.`, visibility: 'ORG' },
         }),
       );
       if (data) {
