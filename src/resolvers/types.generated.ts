@@ -1177,7 +1177,7 @@ export type SearchHit = {
 export type SearchMode =
   /** Vector (semantic) and full-text legs, fused: score = Σ 1 / (k + rank), k = 60 by default. */
   | 'HYBRID'
-  /** Full text only (title and name weigh above content); score is ts_rank_cd / (1 + ts_rank_cd). */
+  /** Full text only, any query word matching, ranked by BM25 (title and name count twice); score is bm25 / (1 + bm25). */
   | 'TEXT'
   /** Nearest embeddings only (cosine); score is the cosine similarity. */
   | 'VECTOR';

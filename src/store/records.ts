@@ -191,7 +191,7 @@ export interface RelationshipRecord {
 /** One search result: a visible artifact, its score and its rank in each leg. */
 export interface SearchHitRecord {
   artifact: ArtifactRecord;
-  /** HYBRID: the RRF score Σ 1/(k + rank); VECTOR and similar: cosine similarity; TEXT: ts_rank_cd / (1 + ts_rank_cd). Higher is better. */
+  /** HYBRID: the RRF score Σ 1/(k + rank); VECTOR and similar: cosine similarity; TEXT: bm25 / (1 + bm25). Higher is better. */
   score: number;
   /** 1-based rank in the vector leg, null when the artifact was not among its candidates. */
   vectorRank: number | null;

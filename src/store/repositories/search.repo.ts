@@ -1,6 +1,6 @@
 /**
  * Hybrid search as one SQL statement. Each leg — the vector leg (pgvector HNSW, cosine
- * distance) and the full-text leg (`search_tsv` GIN, `websearch_to_tsquery`) — applies the
+ * distance) and the full-text leg (`search_tsv` GIN, BM25 over the org's term statistics) — applies the
  * caller's visibility and the {@link ArtifactFilterValues} in its WHERE clause, before its
  * LIMIT; Reciprocal Rank Fusion then merges the two ranked lists:
  *
@@ -68,28 +68,69 @@ function vectorLegSql(p: SqlParams, viewer: VisibilityViewer, filter: ArtifactFi
  * True when `text` uses web-search syntax (a "quoted phrase", an `or`, a `-exclusion`): then
  * it means what it says (`websearch_to_tsquery`) in every mode.
  *
- * Without syntax, TEXT mode treats the query as a bag of words, any of which matches, ranked by
- * cover density (more and closer query words first): requiring every word found nothing for
- * most natural-language questions. HYBRID keeps all-words for its text leg: there the vector
- * leg brings recall and the text leg is the precise, exact-words signal. Measured on
- * hivegraph-mini with the local model (nDCG@10): TEXT 0.33 all-words → 0.62 any-word; HYBRID
- * 0.82 with an all-words leg, 0.79 with an any-word one (eval/README.md).
+ * Without syntax, TEXT mode treats the query as a bag of words, any of which matches (with the
+ * identifier parts of {@link textStatsCtes}), ranked by BM25: requiring every word found
+ * nothing for most natural-language questions. HYBRID keeps all-words for its text leg: there
+ * the vector leg brings recall and the text leg is the precise, exact-words signal.
  */
 export function usesWebSearchSyntax(text: string): boolean {
   return /"|(^|\s)-\S|(^|\s)or(\s|$)/i.test(text);
 }
 
-/** The full-text leg CTE body: visible matches ranked by ts_rank_cd (cover density). */
-function textLegSql(p: SqlParams, viewer: VisibilityViewer, filter: ArtifactFilterValues, text: string, limit: string, anyWord: boolean): string {
-  const query = p.add(text);
-  // Any-word query: the query's own lexemes OR'ed (each quoted, so no lexeme is read as syntax).
-  const tsquery = !anyWord || usesWebSearchSyntax(text)
+/**
+ * BM25 parameters of the full-text leg: k1 (term-frequency saturation), b (length
+ * normalisation) and the weight of a title or name occurrence (weight A) against a content one
+ * (BM25F-style: tf = 2·tf(title, name) + tf(content), one length per document). The textbook
+ * values; see docs/benchmarks.md ("Retrieval quality") for what they measure.
+ */
+export const BM25 = { k1: 1.2, b: 0.75, titleWeight: 2 } as const;
+
+/**
+ * The query's scored terms and the org's corpus statistics, as CTEs before `text_leg`
+ * (materialised: each candidate reads them). `text_terms` holds each distinct lexeme of the
+ * query (its identifier parts included) with its BM25 IDF, `ln(1 + (N − df + 0.5) / (df + 0.5))`,
+ * from `search_term_stats`; `text_corpus` the average document length from `search_doc_stats`
+ * (migrations/0013_search_bm25.sql). The statistics are the viewer's org's, over its live
+ * artifacts.
+ */
+function textStatsCtes(p: SqlParams, viewer: VisibilityViewer, query: string): string[] {
+  const org = `${p.add(viewer.orgId)}::uuid`;
+  return [
+    `text_corpus AS MATERIALIZED (
+      SELECT coalesce(sum(docs), 0)::float8 AS docs, coalesce(sum(total_length)::float8 / nullif(sum(docs), 0), 1) AS avg_length
+      FROM search_doc_stats WHERE org_id = ${org})`,
+    `text_terms AS MATERIALIZED (
+      SELECT l.lexeme, ln(1 + (greatest(c.docs - df.docs, 0) + 0.5) / (df.docs + 0.5)) AS idf
+      FROM unnest(tsvector_to_array(to_tsvector(${TS_CONFIG}, ${query} || ' ' || hg_identifier_parts(${query})))) AS l (lexeme)
+      CROSS JOIN text_corpus c
+      CROSS JOIN LATERAL (SELECT coalesce(sum(s.docs), 0)::float8 AS docs FROM search_term_stats s WHERE s.org_id = ${org} AND s.lexeme = l.lexeme) AS df)`,
+  ];
+}
+
+/**
+ * The BM25 score of artifact `a` for the query's `text_terms`: per query term present in its
+ * `search_tsv`, IDF × tf·(k1 + 1) / (tf + k1·(1 − b + b·|d| / avg|d|)), summed. The term
+ * frequencies come from the tsvector's positions (at most 256 per lexeme), title and name
+ * positions (weight A) counting {@link BM25}.titleWeight times.
+ */
+function bm25ScoreSql(a: string): string {
+  const { k1, b, titleWeight } = BM25;
+  return `(SELECT coalesce(sum(t.idf * f.tf * ${k1 + 1} / (f.tf + ${k1} * (${1 - b} + ${b} * ${a}.search_length / c.avg_length))), 0)
+      FROM unnest(${a}.search_tsv) AS u
+      JOIN text_terms t ON t.lexeme = u.lexeme
+      CROSS JOIN text_corpus c
+      CROSS JOIN LATERAL (SELECT (cardinality(u.positions) + ${titleWeight - 1} * cardinality(array_positions(u.weights, 'A')))::float8 AS tf) AS f)`;
+}
+
+/** The full-text leg CTE body: visible matches ranked by BM25 (needs {@link textStatsCtes}). */
+function textLegSql(p: SqlParams, viewer: VisibilityViewer, filter: ArtifactFilterValues, query: string, limit: string, anyWord: boolean): string {
+  // Any-word query: the query's own lexemes (and identifier parts) OR'ed.
+  const tsquery = !anyWord
     ? `websearch_to_tsquery(${TS_CONFIG}, ${query})`
-    : `(SELECT coalesce(to_tsquery('simple', string_agg(quote_literal(l), ' | ')), ''::tsquery)
-        FROM unnest(tsvector_to_array(to_tsvector(${TS_CONFIG}, ${query}))) AS l)`;
+    : `(SELECT coalesce(to_tsquery('simple', string_agg(quote_literal(lexeme), ' | ')), ''::tsquery) FROM text_terms)`;
   const where = legConditions(p, viewer, filter, ['a.search_tsv @@ tq.query']);
   return `SELECT id, text_score, row_number() OVER (ORDER BY text_score DESC, id) AS rank FROM (
-      SELECT a.id, ts_rank_cd(a.search_tsv, tq.query) AS text_score
+      SELECT a.id, ${bm25ScoreSql('a')} AS text_score
       FROM artifacts a CROSS JOIN (SELECT ${tsquery} AS query) AS tq
       WHERE ${where}
       ORDER BY text_score DESC, a.id LIMIT ${limit}) matches`;
@@ -109,7 +150,11 @@ export async function searchArtifacts(q: Queryable, viewer: VisibilityViewer, re
     const vector = `${p.add(toVectorLiteral(request.vector))}::vector`;
     ctes.push(`vector_leg AS (${vectorLegSql(p, viewer, request.filter, vector, limit)})`);
   }
-  if (request.mode !== 'VECTOR') ctes.push(`text_leg AS (${textLegSql(p, viewer, request.filter, request.text, limit, request.mode === 'TEXT')})`);
+  if (request.mode !== 'VECTOR') {
+    const query = `${p.add(request.text)}::text`;
+    const anyWord = request.mode === 'TEXT' && !usesWebSearchSyntax(request.text);
+    ctes.push(...textStatsCtes(p, viewer, query), `text_leg AS (${textLegSql(p, viewer, request.filter, query, limit, anyWord)})`);
+  }
   if (request.mode === 'HYBRID') {
     const k = p.add(request.rrfK);
     fused = `SELECT coalesce(v.id, t.id) AS id, v.rank AS vector_rank, t.rank AS text_rank,
