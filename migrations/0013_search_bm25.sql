@@ -48,6 +48,20 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
   SELECT coalesce(sum(greatest(cardinality(positions), 1)), 0)::integer FROM unnest(v)
 $$;
 
+-- How often the one-lexeme query `q` occurs in `v`, counting the positions whose weight has a
+-- non-zero entry in `weights` ({D, C, B, A}, as ts_rank takes them): `{1,1,1,1}` all of them,
+-- `{0,0,0,1}` those of weight A. Computed from ts_rank, which for one lexeme is
+-- Σ_{j=1..n} w_j / j² / (π²/6) over its positions in order (src/backend/utils/adt/tsrank.c,
+-- calc_rank_or): the positions that count come first here (weight A precedes the B text
+-- in every search_tsv), so n = round(1 / (π²/6 − π²/6 · rank) − 1/2). One C call per lexeme
+-- and document, where unnest(v) would build a row per lexeme of the document: at 100k
+-- artifacts this is what keeps the BM25 leg as fast as ts_rank_cd was. Exact up to the 256
+-- positions a lexeme keeps (tested in test/store/search-bm25.test.ts on both deployments).
+CREATE FUNCTION hg_tsvector_tf(v tsvector, q tsquery, weights real[]) RETURNS float8
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+  SELECT greatest(round(1 / greatest(1.64493406685 - 1.64493406685 * ts_rank(weights, v, q), 1e-9) - 0.5), 0)
+$$;
+
 ALTER TABLE artifacts ALTER COLUMN search_tsv DROP EXPRESSION;
 ALTER TABLE artifacts ADD COLUMN search_length integer;
 

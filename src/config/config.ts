@@ -44,7 +44,7 @@ export interface EmbeddingConfig {
 
 /** Hybrid search settings. */
 export interface SearchConfig {
-  /** Reciprocal Rank Fusion constant k: score = Σ 1 / (k + rank) (HIVEGRAPH_SEARCH_RRF_K, default 60). */
+  /** Reciprocal Rank Fusion constant k: score = Σ 1 / (k + rank) (HIVEGRAPH_SEARCH_RRF_K, default 20). */
   rrfK: number;
   /** Candidates each leg contributes before fusion; at least `first` (HIVEGRAPH_SEARCH_CANDIDATES, default 100). */
   candidates: number;
@@ -291,7 +291,7 @@ export function loadConfig(env: ConfigEnv = process.env, overrides: ConfigOverri
 
   const embedding = readEmbedding(read, int, problems);
   const search: SearchConfig = {
-    rrfK: int('HIVEGRAPH_SEARCH_RRF_K', 60, 1, 100_000),
+    rrfK: int('HIVEGRAPH_SEARCH_RRF_K', 20, 1, 100_000),
     candidates: int('HIVEGRAPH_SEARCH_CANDIDATES', 100, 1, 10_000),
     efSearch: int('HIVEGRAPH_SEARCH_EF_SEARCH', 100, 1, 1000),
     maxScanTuples: int('HIVEGRAPH_SEARCH_MAX_SCAN_TUPLES', 20_000, 1, 100_000_000),

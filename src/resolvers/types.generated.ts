@@ -1175,7 +1175,7 @@ export type SearchHit = {
 
 /** How `search` ranks: both legs fused by Reciprocal Rank Fusion, or one leg alone. */
 export type SearchMode =
-  /** Vector (semantic) and full-text legs, fused: score = Σ 1 / (k + rank), k = 60 by default. */
+  /** Vector (semantic) and full-text legs, fused: score = Σ 1 / (k + rank), k = 20 by default. */
   | 'HYBRID'
   /** Full text only, any query word matching, ranked by BM25 (title and name count twice); score is bm25 / (1 + bm25). */
   | 'TEXT'

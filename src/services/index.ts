@@ -84,7 +84,7 @@ export interface ServiceDeps {
    * them — and search is SERVICE_UNAVAILABLE.
    */
   embedding?: { embedder: Embedder; model: EmbeddingModelRecord } | undefined;
-  /** RRF k and candidates per leg (HIVEGRAPH_SEARCH_*; default 60 and 100). */
+  /** RRF k and candidates per leg (HIVEGRAPH_SEARCH_*; default 20 and 100). */
   searchTuning?: SearchTuning;
   /** Quarantine and near-duplicate thresholds (defaults: the screener's threshold, 0.92). */
   contributionPolicy?: ContributionPolicy;
@@ -120,7 +120,7 @@ export function createServices(deps: ServiceDeps): Services {
     ttlMs: deps.sessionOverrides?.ttlMs ?? DEFAULT_SESSION_OVERRIDE_TTL_MS,
     ...(deps.sessionOverrides?.now ? { now: deps.sessionOverrides.now } : {}),
   });
-  const search = createSearchService({ sql: deps.sql, embedder: embedding?.embedder, tuning: deps.searchTuning ?? { rrfK: 60, candidates: 100 } });
+  const search = createSearchService({ sql: deps.sql, embedder: embedding?.embedder, tuning: deps.searchTuning ?? { rrfK: 20, candidates: 100 } });
   const auth = createAuthService(deps);
   return {
     auth,

@@ -9,7 +9,7 @@
  *   is the best match by far, and `similar` neither reveals it nor accepts it as the source;
  * - the filter and visibility apply before each leg's LIMIT: a selective filter still fills
  *   `first`;
- * - every ArtifactFilter field, in every mode; ranks and scores (RRF k = 60); title above
+ * - every ArtifactFilter field, in every mode; ranks and scores (RRF k = 20); title above
  *   content; websearch syntax; input errors; one SQL statement per search.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -246,7 +246,7 @@ describe('filters and visibility apply before each leg’s LIMIT', () => {
 });
 
 describe('ranking', () => {
-  it('HYBRID scores are Σ 1/(60 + rank) over the legs, best first; VECTOR scores are cosine similarities', async () => {
+  it('HYBRID scores are Σ 1/(20 + rank) over the legs, best first; VECTOR scores are cosine similarities', async () => {
     const t = word('rank');
     await create(member.key, { title: t, content: `${t} alpha` });
     await create(member.key, { title: 'unrelated title', content: `just one ${t} in a longer content about something else entirely` });
@@ -254,7 +254,7 @@ describe('ranking', () => {
     const hybrid = await search(member.key, t, 'HYBRID', { first: 20 });
     expect(hybrid.length).toBeGreaterThanOrEqual(2);
     for (const hit of hybrid) {
-      const expected = (hit.vectorRank ? 1 / (60 + hit.vectorRank) : 0) + (hit.textRank ? 1 / (60 + hit.textRank) : 0);
+      const expected = (hit.vectorRank ? 1 / (20 + hit.vectorRank) : 0) + (hit.textRank ? 1 / (20 + hit.textRank) : 0);
       expect(hit.score).toBeCloseTo(expected, 12);
     }
     for (let i = 1; i < hybrid.length; i++) expect(hybrid[i - 1]!.score).toBeGreaterThanOrEqual(hybrid[i]!.score);

@@ -50,32 +50,37 @@ describeIfAvailable('eval harness on hivegraph-mini (local model)', modelUnavail
     }
   });
 
-  // Measured on 2 vCPU AMD EPYC, Node 24, on PGlite and on Postgres alike (TEXT varies a little
-  // with the order of ts_rank_cd ties, which are broken by the random artifact ids). TEXT mode
-  // matches any query word (HYBRID's text leg all words; see usesWebSearchSyntax in search.repo.ts):
-  //   HYBRID nDCG@10 0.8217 recall@100 1.0000 · VECTOR 0.7438 1.0000 · TEXT 0.6195 0.9146
-  //   keyword queries (17):          HYBRID 0.895, VECTOR 0.712, TEXT 0.759
-  //   natural-language queries (23): HYBRID 0.768, VECTOR 0.768, TEXT 0.516
+  // Measured on 2 vCPU AMD EPYC, Node 24 (PGlite; TEXT varies a little with the order of BM25
+  // ties, which are broken by the random artifact ids). Every mode's text leg matches any query
+  // word, scored by BM25; HYBRID is RRF with k 20 (see usesWebSearchSyntax in search.repo.ts):
+  //   HYBRID nDCG@10 0.824 · VECTOR 0.744 · TEXT 0.756 · reference BM25 0.708
+  //   keyword queries (17):          HYBRID 0.879, VECTOR 0.712, TEXT 0.950, reference 0.950
+  //   natural-language queries (23): HYBRID 0.784, VECTOR 0.768, TEXT 0.612, reference 0.529
   it('scores each mode within its measured range', () => {
-    expect(mode('HYBRID').ndcgAt10).toBeGreaterThan(0.75);
+    expect(mode('HYBRID').ndcgAt10).toBeGreaterThan(0.78);
     expect(mode('VECTOR').ndcgAt10).toBeGreaterThan(0.68);
-    expect(mode('TEXT').ndcgAt10).toBeGreaterThan(0.55);
+    expect(mode('TEXT').ndcgAt10).toBeGreaterThan(0.7);
     expect(mode('HYBRID').recallAt100).toBeGreaterThanOrEqual(0.95);
     expect(mode('VECTOR').recallAt100).toBeGreaterThanOrEqual(0.95);
     expect(mode('TEXT').recallAt100).toBeGreaterThan(0.85);
   });
 
-  it('fuses the legs: HYBRID at least matches VECTOR overall and beats it on keyword queries', () => {
-    expect(mode('HYBRID').ndcgAt10).toBeGreaterThanOrEqual(Math.min(mode('VECTOR').ndcgAt10, mode('TEXT').ndcgAt10));
-    expect(mode('HYBRID').ndcgAt10).toBeGreaterThanOrEqual(mode('VECTOR').ndcgAt10);
+  it('meets issue 19: TEXT at least the reference BM25; HYBRID 1.10x the reference and 1.03x the better leg', () => {
+    expect(mode('TEXT').ratioToReference).toBeGreaterThanOrEqual(1);
+    expect(mode('HYBRID').ratioToReference).toBeGreaterThanOrEqual(1.1);
+    expect(mode('HYBRID').ndcgAt10).toBeGreaterThanOrEqual(1.03 * Math.max(mode('VECTOR').ndcgAt10, mode('TEXT').ndcgAt10));
+  });
+
+  it('fuses the legs: HYBRID beats VECTOR on keyword queries and TEXT on paraphrased ones', () => {
     const keyword = (name: string) => mode(name).byQueryType['keyword']!.ndcgAt10;
     const natural = (name: string) => mode(name).byQueryType['natural-language']!.ndcgAt10;
     expect(keyword('HYBRID')).toBeGreaterThan(keyword('VECTOR') + 0.1);
-    expect(keyword('HYBRID')).toBeGreaterThan(keyword('TEXT') + 0.08);
+    // BM25 finds the exact error messages, variables and SQL fragments the model does not know.
+    expect(keyword('TEXT')).toBeGreaterThan(keyword('VECTOR') + 0.1);
     // Paraphrased questions share few words with their answers: the vector leg carries them.
     expect(natural('VECTOR')).toBeGreaterThan(0.65);
-    expect(natural('VECTOR')).toBeGreaterThan(natural('TEXT') + 0.15);
-    expect(natural('HYBRID')).toBeGreaterThanOrEqual(natural('VECTOR') - 0.05);
+    expect(natural('VECTOR')).toBeGreaterThan(natural('TEXT') + 0.1);
+    expect(natural('HYBRID')).toBeGreaterThanOrEqual(natural('VECTOR'));
   });
 
   it('would notice rankings that ignore the query: the same top 10s scored against another query’s judgements', async () => {

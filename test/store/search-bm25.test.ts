@@ -186,6 +186,22 @@ describe(`BM25 ranking (${deployment})`, { timeout: 120_000 }, () => {
     }
   });
 
+  it('hg_tsvector_tf counts the positions of a lexeme exactly: all of them, and those of weight A', async () => {
+    const { rows } = await inst.sql.query<{ n: number; m: number; all: number; a: number; truth: number | null }>(
+      `SELECT n, m, hg_tsvector_tf(v, 'zq'::tsquery, '{1,1,1,1}') AS "all", hg_tsvector_tf(v, 'zq'::tsquery, '{0,0,0,1}') AS a,
+              (SELECT cardinality(positions) FROM unnest(v) WHERE lexeme = 'zq') AS truth
+       FROM (SELECT n, m, setweight(to_tsvector('simple', repeat('zq x ', m)), 'A') || setweight(to_tsvector('simple', repeat('zq y ', n)), 'B') AS v
+             FROM generate_series(0, 300, 3) AS n, (VALUES (0), (1), (2), (5)) AS mm (m)) AS d`,
+    );
+    expect(rows.length).toBe(101 * 4);
+    for (const row of rows) {
+      expect(row.all, `n ${row.n}, m ${row.m}`).toBe(row.truth ?? 0);
+      expect(row.a, `n ${row.n}, m ${row.m}`).toBe(row.m);
+    }
+    // PostgreSQL keeps at most 256 positions per lexeme.
+    expect(Math.max(...rows.map((r) => r.all))).toBe(256);
+  });
+
   it('a rare term outweighs a common one', async () => {
     const common = Array.from({ length: 8 }, (_, i) => create(`mellow report number ${i} about the quarterly figures`));
     await Promise.all(common);

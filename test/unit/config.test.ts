@@ -72,11 +72,11 @@ describe('loadConfig', () => {
 });
 
 describe('loadConfig: embeddings and search', () => {
-  it('defaults: auto embedder with the model beside package.json, RRF k 60, 100 candidates, ef_search 100', () => {
+  it('defaults: auto embedder with the model beside package.json, RRF k 20, 100 candidates, ef_search 100', () => {
     const config = loadConfig({});
     expect(config.embedding).toMatchObject({ backend: 'auto', modelDir: DEFAULT_MODEL_DIR, dimension: undefined, url: undefined, timeoutMs: 30_000 });
     expect(DEFAULT_MODEL_DIR).toBe(path.resolve('.models/all-MiniLM-L6-v2'));
-    expect(config.search).toEqual({ rrfK: 60, candidates: 100, efSearch: 100, maxScanTuples: 20_000 });
+    expect(config.search).toEqual({ rrfK: 20, candidates: 100, efSearch: 100, maxScanTuples: 20_000 });
   });
 
   it('an embeddings URL alone selects the OpenAI-compatible backend, which needs a model and a dimension', () => {

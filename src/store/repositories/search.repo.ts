@@ -38,6 +38,11 @@ export interface SearchRequest {
   candidates: number;
   /** RRF constant k. */
   rrfK: number;
+  /**
+   * Which plain (syntax-free) queries the text leg matches: artifacts with ANY of the words, or
+   * with ALL of them. Default ANY (see {@link usesWebSearchSyntax}).
+   */
+  textWords?: 'ANY' | 'ALL' | undefined;
 }
 
 type HitRow = ArtifactRecord & { hitScore: number; hitVectorRank: number | null; hitTextRank: number | null };
@@ -68,10 +73,12 @@ function vectorLegSql(p: SqlParams, viewer: VisibilityViewer, filter: ArtifactFi
  * True when `text` uses web-search syntax (a "quoted phrase", an `or`, a `-exclusion`): then
  * it means what it says (`websearch_to_tsquery`) in every mode.
  *
- * Without syntax, TEXT mode treats the query as a bag of words, any of which matches (with the
- * identifier parts of {@link textStatsCtes}), ranked by BM25: requiring every word found
- * nothing for most natural-language questions. HYBRID keeps all-words for its text leg: there
- * the vector leg brings recall and the text leg is the precise, exact-words signal.
+ * Without syntax, the text leg treats the query as a bag of words, any of which matches (with
+ * the identifier parts of {@link textStatsCtes}), ranked by BM25: requiring every word found
+ * nothing for most natural-language questions, and HYBRID was then the vector leg alone. With
+ * BM25 the any-word leg also serves HYBRID best where queries are paraphrases; where they are
+ * exact keywords, BM25 ranks the artifacts holding all of them first anyway (eval/fusion-sweep.ts,
+ * docs/benchmarks.md "Retrieval quality").
  */
 export function usesWebSearchSyntax(text: string): boolean {
   return /"|(^|\s)-\S|(^|\s)or(\s|$)/i.test(text);
@@ -100,26 +107,28 @@ function textStatsCtes(p: SqlParams, viewer: VisibilityViewer, query: string): s
       SELECT coalesce(sum(docs), 0)::float8 AS docs, coalesce(sum(total_length)::float8 / nullif(sum(docs), 0), 1) AS avg_length
       FROM search_doc_stats WHERE org_id = ${org})`,
     `text_terms AS MATERIALIZED (
-      SELECT l.lexeme, ln(1 + (greatest(c.docs - df.docs, 0) + 0.5) / (df.docs + 0.5)) AS idf
+      SELECT l.lexeme, ${LEXEME_QUERY('l.lexeme')} AS query, ln(1 + (greatest(c.docs - df.docs, 0) + 0.5) / (df.docs + 0.5)) AS idf
       FROM unnest(tsvector_to_array(to_tsvector(${TS_CONFIG}, ${query} || ' ' || hg_identifier_parts(${query})))) AS l (lexeme)
       CROSS JOIN text_corpus c
       CROSS JOIN LATERAL (SELECT coalesce(sum(s.docs), 0)::float8 AS docs FROM search_term_stats s WHERE s.org_id = ${org} AND s.lexeme = l.lexeme) AS df)`,
   ];
 }
 
+/** A lexeme (SQL text expression) as a one-operand tsquery, quoted so that no character is read as syntax. */
+const LEXEME_QUERY = (lexeme: string) => `('''' || replace(replace(${lexeme}, '\\', '\\\\'), '''', '''''') || '''')::tsquery`;
+
 /**
  * The BM25 score of artifact `a` for the query's `text_terms`: per query term present in its
- * `search_tsv`, IDF × tf·(k1 + 1) / (tf + k1·(1 − b + b·|d| / avg|d|)), summed. The term
- * frequencies come from the tsvector's positions (at most 256 per lexeme), title and name
- * positions (weight A) counting {@link BM25}.titleWeight times.
+ * `search_tsv`, IDF × tf·(k1 + 1) / (tf + k1·(1 − b + b·|d| / avg|d|)), summed. Term
+ * frequencies come from `hg_tsvector_tf` (all positions, and those of weight A — title and
+ * name — which count {@link BM25}.titleWeight times).
  */
 function bm25ScoreSql(a: string): string {
   const { k1, b, titleWeight } = BM25;
   return `(SELECT coalesce(sum(t.idf * f.tf * ${k1 + 1} / (f.tf + ${k1} * (${1 - b} + ${b} * ${a}.search_length / c.avg_length))), 0)
-      FROM unnest(${a}.search_tsv) AS u
-      JOIN text_terms t ON t.lexeme = u.lexeme
+      FROM text_terms t
       CROSS JOIN text_corpus c
-      CROSS JOIN LATERAL (SELECT (cardinality(u.positions) + ${titleWeight - 1} * cardinality(array_positions(u.weights, 'A')))::float8 AS tf) AS f)`;
+      CROSS JOIN LATERAL (SELECT hg_tsvector_tf(${a}.search_tsv, t.query, '{1,1,1,1}') + ${titleWeight - 1} * hg_tsvector_tf(${a}.search_tsv, t.query, '{0,0,0,1}') AS tf) AS f)`;
 }
 
 /** The full-text leg CTE body: visible matches ranked by BM25 (needs {@link textStatsCtes}). */
@@ -127,7 +136,7 @@ function textLegSql(p: SqlParams, viewer: VisibilityViewer, filter: ArtifactFilt
   // Any-word query: the query's own lexemes (and identifier parts) OR'ed.
   const tsquery = !anyWord
     ? `websearch_to_tsquery(${TS_CONFIG}, ${query})`
-    : `(SELECT coalesce(to_tsquery('simple', string_agg(quote_literal(lexeme), ' | ')), ''::tsquery) FROM text_terms)`;
+    : `(SELECT coalesce(string_agg(query::text, ' | ')::tsquery, ''::tsquery) FROM text_terms)`;
   const where = legConditions(p, viewer, filter, ['a.search_tsv @@ tq.query']);
   return `SELECT id, text_score, row_number() OVER (ORDER BY text_score DESC, id) AS rank FROM (
       SELECT a.id, ${bm25ScoreSql('a')} AS text_score
@@ -152,7 +161,7 @@ export async function searchArtifacts(q: Queryable, viewer: VisibilityViewer, re
   }
   if (request.mode !== 'VECTOR') {
     const query = `${p.add(request.text)}::text`;
-    const anyWord = request.mode === 'TEXT' && !usesWebSearchSyntax(request.text);
+    const anyWord = (request.textWords ?? 'ANY') === 'ANY' && !usesWebSearchSyntax(request.text);
     ctes.push(...textStatsCtes(p, viewer, query), `text_leg AS (${textLegSql(p, viewer, request.filter, query, limit, anyWord)})`);
   }
   if (request.mode === 'HYBRID') {
