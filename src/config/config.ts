@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_MAX_JSON_DEPTH, JSON_DEPTH_CEILING } from '../shared/json.ts';
 import { LOG_LEVELS, type LogLevel } from '../shared/logger.ts';
 import { parseCorsOrigins, type CorsOrigins } from './cors-origins.ts';
-import { DEFAULT_RATE_LIMIT_TIERS, parseRateLimitTiers, type RateLimitTiers } from './rate-limit-tiers.ts';
+import { DEFAULT_RATE_LIMIT_TIERS, parseAuthFailureLimit, parseRateLimitTiers, type AuthFailureLimit, type RateLimitTiers } from './rate-limit-tiers.ts';
 
 /** Where SQL data lives: a Postgres server or the embedded PGlite database. */
 export type SqlConfig =
@@ -74,6 +74,22 @@ export interface Config {
     shutdownGraceMs: number;
     /** Browser origins allowed to call /graphql and /mcp (HIVEGRAPH_CORS_ORIGINS; default none: no CORS headers). */
     corsOrigins: CorsOrigins;
+    /** Which proxies' `X-Forwarded-For` names the client (HIVEGRAPH_TRUST_PROXY, express's `trust proxy`; default none: the socket's address). */
+    trustProxy: boolean | number | string;
+  };
+  /** Operations (HIVEGRAPH_METRICS_TOKEN). */
+  observability: {
+    /** Bearer token `GET /metrics` requires (unset: open, like /healthz). Never logged. */
+    metricsToken: string | undefined;
+  };
+  /** GraphQL hardening. */
+  graphql: {
+    /** Who may run introspection (HIVEGRAPH_INTROSPECTION): every key (`on`, default), nobody (`off`), or keys of these roles. */
+    introspection: 'on' | 'off' | Role[];
+    /** Most lexical tokens in one GraphQL document, over HTTP and WebSocket (HIVEGRAPH_MAX_QUERY_TOKENS, default 5000). */
+    maxTokens: number;
+    /** When set, only operations listed in these `.graphql` files or directories run (HIVEGRAPH_TRUSTED_DOCUMENTS; `tools` = the agent tools). */
+    trustedDocuments: string[] | undefined;
   };
   sql: SqlConfig;
   graph: GraphConfig;
@@ -100,6 +116,10 @@ export interface Config {
     query: { maxDepth: number; maxCost: number; maxAliases: number; defaultListSize: number };
     /** Burst limits by API-key tier (HIVEGRAPH_RATE_LIMITS). */
     rateLimitTiers: RateLimitTiers;
+    /** Where burst counts live in server mode (HIVEGRAPH_RATE_LIMIT_STORE): `shared` (Postgres, default) or `memory` (per instance). The embedded default always counts in memory. */
+    rateLimitStore: 'shared' | 'memory';
+    /** Failed authentications allowed per client IP and window (HIVEGRAPH_AUTH_FAILURE_LIMIT, default 20/60). */
+    authFailureLimit: AuthFailureLimit;
     /** Deepest nesting of a JSON argument (metadata, properties, manifests, filters) (HIVEGRAPH_MAX_JSON_DEPTH, default 64). */
     maxJsonDepth: number;
     /** Most subscriptions one WebSocket connection may hold at once (HIVEGRAPH_MAX_SUBSCRIPTIONS_PER_CONNECTION, default 100). */
@@ -164,6 +184,13 @@ export const CONFIG_VARIABLES = [
   'HIVEGRAPH_SUBSCRIPTION_BUFFER',
   'HIVEGRAPH_TOOLS_DIR',
   'HIVEGRAPH_SESSION_OVERRIDE_TTL',
+  'HIVEGRAPH_RATE_LIMIT_STORE',
+  'HIVEGRAPH_AUTH_FAILURE_LIMIT',
+  'HIVEGRAPH_TRUST_PROXY',
+  'HIVEGRAPH_METRICS_TOKEN',
+  'HIVEGRAPH_INTROSPECTION',
+  'HIVEGRAPH_MAX_QUERY_TOKENS',
+  'HIVEGRAPH_TRUSTED_DOCUMENTS',
 ] as const;
 
 /** The shipped agent tools: `tools/` beside package.json. */
@@ -289,6 +316,31 @@ export function loadConfig(env: ConfigEnv = process.env, overrides: ConfigOverri
     }
   }
 
+  const rawStore = (read('HIVEGRAPH_RATE_LIMIT_STORE') ?? 'shared').toLowerCase();
+  if (rawStore !== 'shared' && rawStore !== 'memory') problems.push(`HIVEGRAPH_RATE_LIMIT_STORE: "shared" or "memory", got "${rawStore}"`);
+  const rateLimitStore = rawStore === 'memory' ? 'memory' : 'shared';
+  let authFailureLimit: AuthFailureLimit = { limit: 20, windowSeconds: 60 };
+  const rawAuthLimit = read('HIVEGRAPH_AUTH_FAILURE_LIMIT');
+  if (rawAuthLimit !== undefined) {
+    try {
+      authFailureLimit = parseAuthFailureLimit(rawAuthLimit);
+    } catch (error) {
+      problems.push(`HIVEGRAPH_AUTH_FAILURE_LIMIT: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  const trustProxy = parseTrustProxy(read('HIVEGRAPH_TRUST_PROXY'));
+  const metricsToken = read('HIVEGRAPH_METRICS_TOKEN');
+  if (metricsToken !== undefined && (metricsToken.length < MIN_BOOTSTRAP_KEY_LENGTH || /\s/.test(metricsToken))) {
+    problems.push(`HIVEGRAPH_METRICS_TOKEN: at least ${MIN_BOOTSTRAP_KEY_LENGTH} characters, no white space`);
+  }
+  const introspection = parseIntrospection(read('HIVEGRAPH_INTROSPECTION'), problems);
+  const maxTokens = int('HIVEGRAPH_MAX_QUERY_TOKENS', 5000, 100, 1_000_000);
+  const rawTrusted = read('HIVEGRAPH_TRUSTED_DOCUMENTS');
+  const trustedDocuments =
+    rawTrusted === undefined
+      ? undefined
+      : rawTrusted.split(path.delimiter).map((d) => d.trim()).filter((d) => d !== '').flatMap((d) => (d === 'tools' ? parseToolsDirs(read('HIVEGRAPH_TOOLS_DIR')) : [path.resolve(d)]));
+
   const embedding = readEmbedding(read, int, problems);
   const search: SearchConfig = {
     rrfK: int('HIVEGRAPH_SEARCH_RRF_K', 20, 1, 100_000),
@@ -318,7 +370,9 @@ export function loadConfig(env: ConfigEnv = process.env, overrides: ConfigOverri
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
-    server: { host, port, shutdownGraceMs, corsOrigins },
+    server: { host, port, shutdownGraceMs, corsOrigins, trustProxy },
+    observability: { metricsToken },
+    graphql: { introspection, maxTokens, trustedDocuments },
     sql,
     graph,
     dataDir,
@@ -330,7 +384,7 @@ export function loadConfig(env: ConfigEnv = process.env, overrides: ConfigOverri
     contributions,
     sharing: { sessionOverrideTtlMs: sessionOverrideTtlSeconds * 1000 },
     mcp: { toolsDirs: parseToolsDirs(read('HIVEGRAPH_TOOLS_DIR')) },
-    limits: { maxContentBytes, maxBodyBytes, query, rateLimitTiers, maxJsonDepth, maxSubscriptionsPerConnection },
+    limits: { maxContentBytes, maxBodyBytes, query, rateLimitTiers, rateLimitStore, authFailureLimit, maxJsonDepth, maxSubscriptionsPerConnection },
   };
 }
 
@@ -372,6 +426,34 @@ function readEmbedding(read: ReadVar, int: ReadInt, problems: string[]): Embeddi
     problems.push('HIVEGRAPH_EMBEDDING_DIMENSION: the local model has a fixed dimension (384); set it only for hashing or openai');
   }
   return config;
+}
+
+/** HIVEGRAPH_TRUST_PROXY as express's `trust proxy` value: `true`/`false`, a hop count, or addresses / subnets / `loopback`…. */
+function parseTrustProxy(raw: string | undefined): boolean | number | string {
+  if (raw === undefined || raw.toLowerCase() === 'false') return false;
+  if (raw.toLowerCase() === 'true') return true;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  return raw;
+}
+
+/** The user roles (as in src/store/records.ts `ROLES`; config imports only src/shared). */
+const ROLES = ['ADMIN', 'REVIEWER', 'MEMBER', 'AGENT', 'READER'] as const;
+
+/** A user role name, for HIVEGRAPH_INTROSPECTION. */
+export type Role = (typeof ROLES)[number];
+
+/** HIVEGRAPH_INTROSPECTION: `on`, `off`, or comma-separated roles. */
+function parseIntrospection(raw: string | undefined, problems: string[]): 'on' | 'off' | Role[] {
+  const value = (raw ?? 'on').trim();
+  if (/^(on|true|1)$/i.test(value)) return 'on';
+  if (/^(off|false|0)$/i.test(value)) return 'off';
+  const roles = value.split(',').map((r) => r.trim().toUpperCase()).filter((r) => r !== '');
+  const unknown = roles.filter((r) => !(ROLES as readonly string[]).includes(r));
+  if (unknown.length > 0 || roles.length === 0) {
+    problems.push(`HIVEGRAPH_INTROSPECTION: "on", "off" or roles among ${ROLES.join(', ')}, got "${value}"`);
+    return 'on';
+  }
+  return roles as Role[];
 }
 
 /** Returns why `raw` is not a URL with one of `protocols`, or undefined when it is fine. */

@@ -51,3 +51,18 @@ export function parseRateLimitTiers(raw: string): RateLimitTiers {
   return { ...DEFAULT_RATE_LIMIT_TIERS, ...tiers };
 }
 
+
+/** Failed authentications allowed per client IP within a window, or `unlimited`. */
+export type AuthFailureLimit = { limit: number; windowSeconds: number } | 'unlimited';
+
+/**
+ * Parses HIVEGRAPH_AUTH_FAILURE_LIMIT: `FAILURES/SECONDS` (e.g. `20/60`) or `unlimited`.
+ * @throws Error saying what is wrong
+ */
+export function parseAuthFailureLimit(raw: string): AuthFailureLimit {
+  const value = raw.trim().toLowerCase();
+  if (value === 'unlimited' || value === 'off') return 'unlimited';
+  const match = /^(\d{1,9})\/(\d{1,7})$/.exec(value);
+  if (!match || Number(match[1]) < 1 || Number(match[2]) < 1) throw new Error(`FAILURES/SECONDS (e.g. 20/60) or "unlimited", got "${raw}"`);
+  return { limit: Number(match[1]), windowSeconds: Number(match[2]) };
+}

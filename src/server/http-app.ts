@@ -3,6 +3,7 @@
  * explorer at /explorer/ (explorer.ts) and CORS for the API endpoints (cors.ts).
  */
 import { isUtf8 } from 'node:buffer';
+import { timingSafeEqual } from 'node:crypto';
 import { expressMiddleware } from '@as-integrations/express5';
 import type { ApolloServer } from '@apollo/server';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
@@ -15,15 +16,38 @@ import { ErrorCode, UnauthenticatedError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import { contextFor, requestIdFrom } from './context.ts';
 import { MASKED_MESSAGE, unexpectedErrorFields } from './format-error.ts';
-import { runInRequestScope } from './request-scope.ts';
+import { newRequestScope, runInRequestScope, type RequestScope } from './request-scope.ts';
+import type { ClientIp } from './client-ip.ts';
 import { corsMiddleware } from './cors.ts';
 import { mountExplorer } from './explorer.ts';
-import { RateLimitedError, rateLimitedGraphQLError, type RateLimiter } from './rate-limit.ts';
+import { mayIntrospect, type IntrospectionSetting } from './graphql-hardening.ts';
+import type { Metrics } from './metrics.ts';
+import { RateLimitedError, rateLimitedGraphQLError } from './rate-limit.ts';
+import type { AuthFailureLimiter, KeyRateLimiter } from './shared-rate-limit.ts';
 import type { UsageCounter } from './usage-counter.ts';
+
+/** The request's scope (request-scope.ts), set by the first middleware. */
+const scopeOf = (res: express.Response): RequestScope => res.locals['scope'] as RequestScope;
 
 /** A GraphQL-over-HTTP error response: `{ errors: [{ message, extensions: { code } }] }`. */
 function sendError(res: express.Response, status: number, message: string, code: string = ErrorCode.BAD_USER_INPUT): void {
+  scopeOf(res)?.errorCodes.push(code);
   res.status(status).json({ errors: [{ message, extensions: { code } }] });
+}
+
+/** The operation name a request asks for, before Apollo has parsed it (POST body or GET query string). */
+function requestedOperationName(req: express.Request): string | undefined {
+  const fromBody: unknown = (req.body as Record<string, unknown> | undefined)?.['operationName'];
+  if (typeof fromBody === 'string') return fromBody;
+  const fromQuery: unknown = (req.query as Record<string, unknown> | undefined)?.['operationName'];
+  return typeof fromQuery === 'string' ? fromQuery : undefined;
+}
+
+/** Constant-time comparison of a bearer header with the expected token. */
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const given = Buffer.from(/^Bearer\s+(.+)$/i.exec(header ?? '')?.[1]?.trim() ?? '', 'utf8');
+  const expected = Buffer.from(token, 'utf8');
+  return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
 /**
@@ -94,8 +118,8 @@ const graphqlEnvelope: RequestHandler = (req, res, next) => {
   next();
 };
 
-/** Runs the rest of the chain in the request id's scope (request-scope.ts). */
-const requestScope: RequestHandler = (_req, res, next) => runInRequestScope(String(res.locals['requestId']), next);
+/** Runs the rest of the chain in the request's scope again (body parsing leaves it: request-scope.ts). */
+const requestScope: RequestHandler = (_req, res, next) => runInRequestScope(scopeOf(res), next);
 
 /** Checks a parsed POST body: one GraphQL request object (see {@link graphqlEnvelope}). */
 const graphqlPostBody: RequestHandler = (req, res, next) => {
@@ -149,8 +173,18 @@ export function createHttpApp(
   apollo: ApolloServer<GraphQLContext>,
   services: Services,
   guards: {
-    rateLimiter: RateLimiter;
+    rateLimiter: KeyRateLimiter;
+    /** Per-IP limit on failed authentication. */
+    authFailures?: AuthFailureLimiter;
+    /** The client's address (HIVEGRAPH_TRUST_PROXY). */
+    clientIp?: ClientIp;
     usage: UsageCounter;
+    /** Counts requests, errors and rate limiting; served at /metrics. */
+    metrics?: Metrics;
+    /** Bearer token /metrics requires (HIVEGRAPH_METRICS_TOKEN). */
+    metricsToken?: string | undefined;
+    /** Who may introspect (suggestions are masked for the others). */
+    introspection?: IntrospectionSetting;
     maxBodyBytes: number;
     /** Browser origins allowed to call /graphql and /mcp (HIVEGRAPH_CORS_ORIGINS); none when omitted. */
     corsOrigins?: CorsOrigins;
@@ -162,10 +196,54 @@ export function createHttpApp(
   const app = express();
   app.disable('x-powered-by');
 
+  const { metrics, logger } = guards;
+  const clientIp: ClientIp = guards.clientIp ?? ((req) => req.socket.remoteAddress ?? 'unknown');
   app.use((req, res, next) => {
     const requestId = requestIdFrom(req.headers['x-request-id']);
+    const scope = newRequestScope(requestId);
     res.locals['requestId'] = requestId;
+    res.locals['scope'] = scope;
     res.setHeader('x-request-id', requestId);
+    runInRequestScope(scope, next);
+  });
+
+  // Before anything that could answer a browser: /metrics is for scrapers.
+  app.get('/metrics', async (req, res) => {
+    if (!metrics) {
+      res.status(404).end();
+      return;
+    }
+    if (guards.metricsToken !== undefined && !bearerMatches(req.headers.authorization, guards.metricsToken)) {
+      res.setHeader('www-authenticate', 'Bearer');
+      res.status(401).type('text/plain').send('Unauthorized: /metrics needs "Authorization: Bearer <HIVEGRAPH_METRICS_TOKEN>".\n');
+      return;
+    }
+    res.setHeader('content-type', metrics.contentType);
+    res.send(await metrics.render());
+  });
+
+  // Counts and logs each /graphql request once it is answered.
+  app.use('/graphql', (req, res, next) => {
+    const started = performance.now();
+    res.on('finish', () => {
+      // CORS preflights and the explorer's redirect of a browser are no GraphQL requests.
+      if (req.method === 'OPTIONS' || (res.statusCode >= 300 && res.statusCode < 400)) return;
+      const scope = scopeOf(res);
+      const seconds = (performance.now() - started) / 1000;
+      const operation = scope.operation ?? requestedOperationName(req);
+      const outcome = scope.errorCodes.length > 0 || res.statusCode >= 400 ? 'error' : 'ok';
+      metrics?.observeRequest('http', operation, outcome, seconds);
+      for (const code of scope.errorCodes) metrics?.countError(code);
+      logger?.debug('request', {
+        requestId: scope.requestId,
+        method: req.method,
+        path: '/graphql',
+        status: res.statusCode,
+        operation,
+        ms: Math.round(seconds * 10000) / 10,
+        ...(scope.errorCodes.length > 0 ? { errors: scope.errorCodes } : {}),
+      });
+    });
     next();
   });
 
@@ -180,7 +258,8 @@ export function createHttpApp(
 
   app.get('/readyz', async (_req, res) => {
     const readiness = await services.health.readiness();
-    res.status(readiness.status === 'ready' ? 200 : 503).json(readiness);
+    // A degraded rate-limit store does not make the instance unready: it counts in memory meanwhile.
+    res.status(readiness.status === 'ready' ? 200 : 503).json({ ...readiness, checks: { ...readiness.checks, rateLimit: guards.rateLimiter.health() } });
   });
 
   app.use(
@@ -194,14 +273,29 @@ export function createHttpApp(
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
         const requestId = String(res.locals['requestId']);
+        const ip = clientIp(req);
+        const blocked = guards.authFailures?.blocked(ip);
+        if (blocked !== undefined) {
+          metrics?.countRateLimited('auth_failures');
+          throw rateLimitedGraphQLError(new RateLimitedError(blocked));
+        }
         try {
           const viewer = await services.auth.authenticate(req.headers.authorization);
-          const decision = guards.rateLimiter.take(viewer.keyId, viewer.tier);
-          if (!decision.allowed) throw rateLimitedGraphQLError(new RateLimitedError(decision.retryAfterSeconds));
+          const decision = await guards.rateLimiter.take(viewer.keyId, viewer.tier);
+          if (!decision.allowed) {
+            metrics?.countRateLimited('key');
+            throw rateLimitedGraphQLError(new RateLimitedError(decision.retryAfterSeconds));
+          }
           guards.usage.record(viewer.keyId);
+          if (guards.introspection !== undefined && !mayIntrospect(guards.introspection, viewer.role)) scopeOf(res).maskSuggestions = true;
           return contextFor(services, viewer, requestId);
         } catch (error) {
           if (error instanceof UnauthenticatedError) {
+            const retryAfter = await guards.authFailures?.fail(ip);
+            if (retryAfter !== undefined) {
+              metrics?.countRateLimited('auth_failures');
+              throw rateLimitedGraphQLError(new RateLimitedError(retryAfter));
+            }
             throw new GraphQLError(error.message, {
               extensions: { code: error.code, http: { status: 401, headers: new Map([['www-authenticate', 'Bearer']]) } },
             });
@@ -224,7 +318,7 @@ export function createHttpApp(
   const lastResort: ErrorRequestHandler = (error: unknown, _req, res, next) => {
     if (res.headersSent) return next(error);
     const requestId = String(res.locals['requestId']);
-    guards.logger?.error('unexpected error while handling an HTTP request', unexpectedErrorFields(error, requestId));
+    logger?.error('unexpected error while handling an HTTP request', unexpectedErrorFields(error, requestId));
     res.status(500).json({ errors: [{ message: MASKED_MESSAGE, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, requestId } }] });
   };
   app.use(lastResort);

@@ -5,6 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
+import { getOperationAST } from 'graphql';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { Config } from '../config/config.ts';
@@ -27,11 +28,17 @@ import type { Logger } from '../shared/logger.ts';
 import { offerDataDirJobs } from './data-dir-jobs.ts';
 import { migrate, openGraphStore, openSqlClient, searchSessionSettings, type SqlOpenOptions } from '../store/open.ts';
 import type { GraphStore, SqlClient } from '../store/types.ts';
+import { clientIpResolver } from './client-ip.ts';
 import { formatError } from './format-error.ts';
+import { hardeningPlugin, loadTrustedDocuments, maskSuggestions } from './graphql-hardening.ts';
 import { createHttpApp } from './http-app.ts';
+import { instrumentContributions, instrumentEmbedder } from './instrument.ts';
+import { createMetrics } from './metrics.ts';
 import { requestGuardPlugin } from './request-guard.ts';
+import { currentRequestScope } from './request-scope.ts';
 import { queryLimitsPlugin } from './query-limits.ts';
 import { createRateLimiter } from './rate-limit.ts';
+import { createAuthFailureLimiter, createSharedKeyLimiter, memoryKeyLimiter, trackedStore, type KeyRateLimiter, type TrackedStore } from './shared-rate-limit.ts';
 import { createUsageCounter, type UsageCounter } from './usage-counter.ts';
 import { attachWebSocket, type WebSocketEndpoint } from './websocket.ts';
 
@@ -80,6 +87,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   let mcp: McpHttpEndpoint | undefined;
   let httpServer: Server | undefined;
   let usage: UsageCounter | undefined;
+  let limitSql: SqlClient | undefined;
   try {
     const outcome = await migrate(sql, { onApply: (m) => logger.info(`applied migration ${m.version}_${m.name}`) });
     logger.debug('schema is current', { migration: outcome.current });
@@ -88,8 +96,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     if (sql.backend === 'pglite') await sql.query('ANALYZE');
     graph = await openGraphStore(config.graph, sql);
     if (options.wrapGraph) graph = options.wrapGraph(graph);
+    const metrics = createMetrics();
     const opened = await openConfiguredEmbedder(config.embedding);
-    embedder = opened.embedder;
+    embedder = instrumentEmbedder(opened.embedder, metrics);
     if (opened.warning) logger.warn(opened.warning);
     const embeddingModel = await registerEmbeddingModel(sql, embedder);
     logger.info(`embeddings by the ${describeModel(embeddingModel)}`);
@@ -107,20 +116,59 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       events: { subscriberBuffer: config.contributions.subscriptionBuffer, retentionDays: config.contributions.eventsRetentionDays },
       sessionOverrides: { ttlMs: config.sharing.sessionOverrideTtlMs, ...(options.clock ? { now: options.clock } : {}) },
     });
+    services.contributions = instrumentContributions(services.contributions, metrics);
     startedServices = services;
     const schema = buildSchema({ maxJsonDepth: config.limits.maxJsonDepth });
     const tools = await loadAgentTools(config.mcp.toolsDirs, schema);
-    const rateLimiter = createRateLimiter({ tiers: config.limits.rateLimitTiers });
+    // Server mode shares rate-limit counts through Postgres, on a small pool of its own
+    // (never waiting behind, nor counted with, the API's statements).
+    let limitStore: TrackedStore | undefined;
+    if (config.sql.kind === 'postgres' && config.limits.rateLimitStore === 'shared') {
+      limitSql = await openSqlClient({ ...config.sql, poolMax: 2 });
+      limitStore = trackedStore(limitSql);
+    }
+    const rateLimiter: KeyRateLimiter = limitStore
+      ? createSharedKeyLimiter({ store: limitStore, tiers: config.limits.rateLimitTiers })
+      : memoryKeyLimiter(createRateLimiter({ tiers: config.limits.rateLimitTiers }));
+    const authFailures = createAuthFailureLimiter({ limit: config.limits.authFailureLimit, store: limitStore });
+    const trusted = config.graphql.trustedDocuments ? await loadTrustedDocuments(config.graphql.trustedDocuments) : undefined;
+    if (trusted) logger.info(`trusted documents only: ${trusted.size} operations (HIVEGRAPH_TRUSTED_DOCUMENTS)`);
     usage = createUsageCounter({
       flush: (rows) => services.apiKeys.recordUsage(rows),
       onError: (error) => logger.warn('usage flush failed; the counts are kept for the next one', { error: error instanceof Error ? error.message : String(error) }),
     });
-    const guards = { queryLimits: config.limits.query, rateLimiter, usage, maxBodyBytes: config.limits.maxBodyBytes, corsOrigins: config.server.corsOrigins };
+    const guards = {
+      queryLimits: config.limits.query,
+      rateLimiter,
+      authFailures,
+      clientIp: clientIpResolver(config.server.trustProxy),
+      usage,
+      metrics,
+      introspection: config.graphql.introspection,
+      maxBodyBytes: config.limits.maxBodyBytes,
+      corsOrigins: config.server.corsOrigins,
+    };
 
     httpServer = createServer();
     const server = httpServer;
-    ws = attachWebSocket({ httpServer: server, schema, services, logger, ...guards, maxSubscriptionsPerConnection: config.limits.maxSubscriptionsPerConnection });
+    ws = attachWebSocket({
+      httpServer: server,
+      schema,
+      services,
+      logger,
+      ...guards,
+      maxTokens: config.graphql.maxTokens,
+      trusted,
+      maxSubscriptionsPerConnection: config.limits.maxSubscriptionsPerConnection,
+    });
     const wsEndpoint = ws;
+    const poolStats = sql.poolStats?.bind(sql);
+    metrics.setSources({
+      ...(poolStats ? { sqlPool: poolStats } : {}),
+      ...(graph.projected ? { projectionLag: () => services.projector.lag() } : {}),
+      subscriptionsOpen: () => services.events.subscriptionCount(),
+      eventsDelivered: () => wsEndpoint.subscriptionStats().deliveries,
+    });
     mcp = createMcpHttpEndpoint({
       tools,
       // Tool calls loop back over HTTP to this server's own /graphql with the caller's key, rather
@@ -140,24 +188,51 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     const mcpEndpoint = mcp;
     apollo = new ApolloServer<GraphQLContext>({
       schema,
-      introspection: true,
+      // `off` is also Apollo's own switch; by role, hardeningPlugin decides per caller.
+      introspection: config.graphql.introspection !== 'off',
+      parseOptions: { maxTokens: config.graphql.maxTokens },
       stopOnTerminationSignals: false,
       includeStacktraceInErrorResponses: false,
       // A GET that carries Authorization is no "simple" CORS request (a browser must preflight
       // it, and never adds a bearer key by itself), so it needs no other anti-CSRF header.
       csrfPrevention: { requestHeaders: ['authorization', 'x-apollo-operation-name', 'apollo-require-preflight'] },
-      // Masks and logs unexpected errors with the request id of the HTTP request (request-scope.ts).
-      formatError: (formatted, error) => formatError(formatted, error, { logger }),
+      // Masks and logs unexpected errors with the request id of the HTTP request (request-scope.ts),
+      // notes each code for /metrics, and cuts field suggestions for callers who may not introspect.
+      formatError: (formatted, error) => {
+        const out = formatError(formatted, error, { logger });
+        const scope = currentRequestScope();
+        if (!scope) return out;
+        scope.errorCodes.push(String(out.extensions?.['code'] ?? 'UNKNOWN'));
+        return scope.maskSuggestions ? { ...out, message: maskSuggestions(out.message) } : out;
+      },
       plugins: [
         ApolloServerPluginDrainHttpServer({ httpServer: server, stopGracePeriodMillis: config.server.shutdownGraceMs }),
         { async serverWillStart() { return { drainServer: async () => void (await Promise.all([wsEndpoint.dispose(), mcpEndpoint.close()])) }; } },
         requestGuardPlugin(),
+        hardeningPlugin({ introspection: config.graphql.introspection, trusted }),
         queryLimitsPlugin(config.limits.query),
+        {
+          async requestDidStart() {
+            return {
+              // Parsed but not yet validated: the name is known even if validation fails.
+              async validationDidStart({ document, request }) {
+                const scope = currentRequestScope();
+                const name = getOperationAST(document, request.operationName)?.name?.value;
+                if (scope && name) scope.operation = name;
+              },
+              // Also for documents from Apollo's cache, which skip parsing and validation.
+              async didResolveOperation({ operationName }) {
+                const scope = currentRequestScope();
+                if (scope && operationName) scope.operation = operationName;
+              },
+            };
+          },
+        },
         ApolloServerPluginLandingPageDisabled(),
       ],
     });
     await apollo.start();
-    server.on('request', createHttpApp(apollo, services, { ...guards, logger }, mcpEndpoint));
+    server.on('request', createHttpApp(apollo, services, { ...guards, logger, metricsToken: config.observability.metricsToken }, mcpEndpoint));
     await listen(server, config.server.host, config.server.port);
     // Bootstrap only once every dependency (SQL, graph store, port) has proved usable, so a
     // failed first start cannot swallow the generated admin key.
@@ -196,6 +271,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
           await usageCounter.stop().catch((error: unknown) => logger.warn('final usage flush failed', { error: String(error) }));
           await openGraph.close();
           await openEmbedder.close();
+          await limitSql?.close();
           await sql.close();
         })();
         return closing;
@@ -214,6 +290,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     await startedServices?.auth.stop().catch(() => undefined);
     await graph?.close().catch(() => undefined);
     await embedder?.close().catch(() => undefined);
+    await limitSql?.close().catch(() => undefined);
     await sql.close().catch(() => undefined);
     throw error;
   }

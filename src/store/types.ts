@@ -45,6 +45,8 @@ export interface SqlClient extends Queryable {
   execScript(sql: string, tx?: Queryable): Promise<void>;
   /** Probes the database with a round trip. Never throws. */
   health(): Promise<HealthReport>;
+  /** Connections of the pool by state, and queries waiting for one (Postgres; PGlite has no pool). */
+  poolStats?(): { inUse: number; idle: number; waiting: number };
   /**
    * Receives the payloads sent with `pg_notify(channel, payload)` once their transaction
    * commits — from every process on this database (Postgres), or from this process (PGlite).

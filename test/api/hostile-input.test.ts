@@ -344,7 +344,8 @@ describe('papercuts (item 10)', () => {
       expect(code).toBe(1009);
       await new Promise((resolve) => setTimeout(resolve, 50));
       expect(errors).toEqual([]);
-      expect(server.logs.join('\n')).toMatch(/WebSocket connection closed after a client error.*WS_ERR_UNSUPPORTED_MESSAGE_LENGTH/);
+      const lines = server.logs.map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(lines).toContainEqual(expect.objectContaining({ level: 'warn', msg: 'WebSocket connection closed after a client error', code: 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' }));
     } finally {
       console.error = consoleError;
     }

@@ -29,6 +29,12 @@ export interface TestServer extends RunningServer {
   stop(): Promise<void>;
   /** Starts another server on the same data (a restart). */
   restart(overrides?: Record<string, string>): Promise<TestServer>;
+  /**
+   * Starts a second instance on the same database and graph while this one keeps running
+   * (server mode only: an embedded data directory holds one process). Stop it with `close()`;
+   * this server's `stop()` still removes the database.
+   */
+  startSibling(overrides?: Record<string, string>): Promise<RunningServer & { logs: string[] }>;
 }
 
 /**
@@ -59,7 +65,7 @@ export async function startTestServer(
   const launch = async (vars: Record<string, string>): Promise<TestServer> => {
     const config = loadConfig({}, vars);
     const logs: string[] = [];
-    const logger: Logger = createLogger('info', (line) => logs.push(line));
+    const logger: Logger = createLogger(config.logLevel, (line) => logs.push(line));
     const running = await startServer({
       config,
       logger,
@@ -79,6 +85,11 @@ export async function startTestServer(
         stopped = true;
         await running.close();
         await cleanup();
+      },
+      async startSibling(overrides = {}) {
+        const siblingLogs: string[] = [];
+        const sibling = await startServer({ config: loadConfig({}, { ...vars, ...overrides }), logger: createLogger(config.logLevel, (line) => siblingLogs.push(line)) });
+        return Object.assign(sibling, { logs: siblingLogs });
       },
       async restart(overrides = {}) {
         stopped = true;

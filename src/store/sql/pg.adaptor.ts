@@ -124,6 +124,7 @@ export async function openPgClient(options: PgClientOptions): Promise<SqlClient>
         return { status: 'down', backend: 'postgres', detail: describe(error) };
       }
     },
+    poolStats: () => ({ inUse: pool.totalCount - pool.idleCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     listen(channel, onMessage, onReconnect) {
       return listenWithReconnect(
         () => new pg.Client({ connectionString: options.url, connectionTimeoutMillis: options.connectTimeoutMs ?? 5000 }),
