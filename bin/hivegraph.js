@@ -10,4 +10,7 @@ if (major < 22 || (major === 22 && minor < 18)) {
   );
   process.exit(1);
 }
+// OpenTelemetry only when OTEL_* configures it, and before anything it instruments is imported.
+const tracing = await import('../src/server/tracing.ts');
+if (tracing.tracingEnabled(process.env)) await tracing.startTracing(process.env);
 await import('../src/cli/main.ts');

@@ -16,7 +16,7 @@ import path from 'node:path';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, NoSchemaIntrospectionCustomRule, parse, print, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { GraphQLContext } from '../resolvers/index.ts';
-import { ErrorCode, StartupError } from '../shared/errors.ts';
+import { ForbiddenError, StartupError } from '../shared/errors.ts';
 
 /** Who may introspect: everyone, nobody, or keys of these roles. */
 export type IntrospectionSetting = 'on' | 'off' | readonly string[];
@@ -79,9 +79,8 @@ export async function loadTrustedDocuments(paths: readonly string[]): Promise<Tr
 
 /** The error for an operation that is not a trusted document. */
 export function untrustedDocumentError(): GraphQLError {
-  return new GraphQLError('This server runs only trusted operations (HIVEGRAPH_TRUSTED_DOCUMENTS), and this one is not among them.', {
-    extensions: { code: ErrorCode.FORBIDDEN, http: { status: 403 } },
-  });
+  const error = new ForbiddenError('This server runs only trusted operations (HIVEGRAPH_TRUSTED_DOCUMENTS), and this one is not among them.');
+  return new GraphQLError(error.message, { originalError: error, extensions: { code: error.code, http: { status: 403 } } });
 }
 
 /** The Apollo plugin applying trusted documents and introspection by role, once the operation is parsed and validated. */

@@ -8,7 +8,11 @@ describe('loadConfig', () => {
     const config = loadConfig({});
     expect(config.sql).toEqual({ kind: 'pglite', dataDir: path.resolve('.hivegraph') });
     expect(config.graph).toEqual({ kind: 'sql' });
-    expect(config.server).toEqual({ host: '127.0.0.1', port: 4000, shutdownGraceMs: 10_000, corsOrigins: [] });
+    expect(config.server).toEqual({ host: '127.0.0.1', port: 4000, shutdownGraceMs: 10_000, corsOrigins: [], trustProxy: false });
+    expect(config.observability).toEqual({ metricsToken: undefined });
+    expect(config.graphql).toEqual({ introspection: 'on', maxTokens: 5000, trustedDocuments: undefined });
+    expect(config.limits.rateLimitStore).toBe('shared');
+    expect(config.limits.authFailureLimit).toEqual({ limit: 20, windowSeconds: 60 });
     expect(config.logLevel).toBe('info');
     expect(config.bootstrapAdminKey).toBeUndefined();
     expect(config.limits.maxContentBytes).toBe(1024 * 1024);
@@ -31,6 +35,40 @@ describe('loadConfig', () => {
     const config = loadConfig({ PORT: '5000', HOST: '0.0.0.0' }, { PORT: '6000' });
     expect(config.server.port).toBe(6000);
     expect(config.server.host).toBe('0.0.0.0');
+  });
+
+  it('reads the production settings (issue 14)', () => {
+    const config = loadConfig({
+      HIVEGRAPH_RATE_LIMIT_STORE: 'memory',
+      HIVEGRAPH_AUTH_FAILURE_LIMIT: '5/300',
+      HIVEGRAPH_TRUST_PROXY: 'loopback, 10.0.0.0/8',
+      HIVEGRAPH_METRICS_TOKEN: 'scrape-token-0123456789',
+      HIVEGRAPH_INTROSPECTION: 'admin,reviewer',
+      HIVEGRAPH_MAX_QUERY_TOKENS: '800',
+      HIVEGRAPH_TRUSTED_DOCUMENTS: `tools${path.delimiter}/etc/ops`,
+      HIVEGRAPH_TOOLS_DIR: '/srv/tools',
+    });
+    expect(config.limits.rateLimitStore).toBe('memory');
+    expect(config.limits.authFailureLimit).toEqual({ limit: 5, windowSeconds: 300 });
+    expect(config.server.trustProxy).toBe('loopback, 10.0.0.0/8');
+    expect(config.observability.metricsToken).toBe('scrape-token-0123456789');
+    expect(config.graphql).toEqual({ introspection: ['ADMIN', 'REVIEWER'], maxTokens: 800, trustedDocuments: [path.resolve('/srv/tools'), path.resolve('/etc/ops')] });
+    expect(loadConfig({ HIVEGRAPH_TRUST_PROXY: '2', HIVEGRAPH_INTROSPECTION: 'off', HIVEGRAPH_AUTH_FAILURE_LIMIT: 'unlimited' })).toMatchObject({
+      server: { trustProxy: 2 },
+      graphql: { introspection: 'off' },
+      limits: { authFailureLimit: 'unlimited' },
+    });
+    expect(() => loadConfig({ HIVEGRAPH_RATE_LIMIT_STORE: 'redis', HIVEGRAPH_AUTH_FAILURE_LIMIT: '5', HIVEGRAPH_METRICS_TOKEN: 'short', HIVEGRAPH_INTROSPECTION: 'GOD', HIVEGRAPH_MAX_QUERY_TOKENS: '5' })).toThrow(
+      expect.objectContaining({
+        problems: [
+          expect.stringMatching(/^HIVEGRAPH_RATE_LIMIT_STORE/),
+          expect.stringMatching(/^HIVEGRAPH_AUTH_FAILURE_LIMIT/),
+          expect.stringMatching(/^HIVEGRAPH_METRICS_TOKEN/),
+          expect.stringMatching(/^HIVEGRAPH_INTROSPECTION/),
+          expect.stringMatching(/^HIVEGRAPH_MAX_QUERY_TOKENS/),
+        ],
+      }),
+    );
   });
 
   it('treats empty variables as unset', () => {

@@ -1,6 +1,7 @@
 /** `hivegraph serve`: runs the API server until SIGINT / SIGTERM. */
 import { loadConfig } from '../../config/config.ts';
 import { startServer } from '../../server/server.ts';
+import { stopTracing } from '../../server/tracing.ts';
 import { createLogger } from '../../shared/logger.ts';
 import { parseCommandArgs } from '../io.ts';
 
@@ -62,7 +63,8 @@ export async function serve(argv: string[]): Promise<number> {
       stopping = true;
       logger.info(`${signal} received: draining connections`);
       server.close().then(
-        () => {
+        async () => {
+          await stopTracing(); // exports the spans still queued
           logger.info('stopped');
           resolve(0);
         },
