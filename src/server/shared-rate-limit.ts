@@ -18,7 +18,7 @@ import { DEFAULT_RATE_LIMIT_TIERS, FALLBACK_TIER, type AuthFailureLimit, type Ra
 import type { Queryable } from '../store/types.ts';
 import type { RateLimitDecision, RateLimiter } from './rate-limit.ts';
 
-/** The table (migration 0010) holding shared counters. */
+/** The table (migration 0011) holding shared counters. */
 export const RATE_LIMIT_TABLE = 'rate_limits';
 
 /** What /readyz reports about rate limiting. */
