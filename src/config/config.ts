@@ -60,6 +60,10 @@ export interface ContributionsConfig {
   injectionThreshold: number | undefined;
   /** Embedding similarity at or above which an artifact is flagged as a near-duplicate (HIVEGRAPH_NEAR_DUPLICATE_THRESHOLD, default 0.92). */
   nearDuplicateThreshold: number;
+  /** A prompt-injection classifier exported to ONNX, run as a screening stage (HIVEGRAPH_INJECTION_MODEL_DIR; unset = no classifier stage). */
+  injectionModelDir: string | undefined;
+  /** Screen against the shipped attack set by embedding similarity (HIVEGRAPH_INJECTION_SIMILARITY=on; default off). */
+  injectionSimilarity: boolean;
   /** Days events are kept; 0 keeps them forever (HIVEGRAPH_EVENTS_RETENTION_DAYS, default 30). */
   eventsRetentionDays: number;
   /** Most events a subscriber may have queued before it is ended with a resume cursor (HIVEGRAPH_SUBSCRIPTION_BUFFER, default 1000). */
@@ -180,6 +184,8 @@ export const CONFIG_VARIABLES = [
   'HIVEGRAPH_SEARCH_MAX_SCAN_TUPLES',
   'HIVEGRAPH_INJECTION_THRESHOLD',
   'HIVEGRAPH_NEAR_DUPLICATE_THRESHOLD',
+  'HIVEGRAPH_INJECTION_MODEL_DIR',
+  'HIVEGRAPH_INJECTION_SIMILARITY',
   'HIVEGRAPH_EVENTS_RETENTION_DAYS',
   'HIVEGRAPH_SUBSCRIPTION_BUFFER',
   'HIVEGRAPH_TOOLS_DIR',
@@ -359,9 +365,18 @@ export function loadConfig(env: ConfigEnv = process.env, overrides: ConfigOverri
     }
     return value;
   };
+  const onOff = (name: (typeof CONFIG_VARIABLES)[number]): boolean => {
+    const raw = read(name)?.toLowerCase();
+    if (raw === undefined || raw === 'off' || raw === 'false' || raw === '0') return false;
+    if (raw === 'on' || raw === 'true' || raw === '1') return true;
+    problems.push(`${name}: on or off, got "${raw}"`);
+    return false;
+  };
   const contributions: ContributionsConfig = {
     injectionThreshold: fraction('HIVEGRAPH_INJECTION_THRESHOLD'),
     nearDuplicateThreshold: fraction('HIVEGRAPH_NEAR_DUPLICATE_THRESHOLD') ?? 0.92,
+    injectionModelDir: read('HIVEGRAPH_INJECTION_MODEL_DIR') === undefined ? undefined : path.resolve(read('HIVEGRAPH_INJECTION_MODEL_DIR')!),
+    injectionSimilarity: onOff('HIVEGRAPH_INJECTION_SIMILARITY'),
     eventsRetentionDays: int('HIVEGRAPH_EVENTS_RETENTION_DAYS', 30, 0, 100_000),
     subscriptionBuffer: int('HIVEGRAPH_SUBSCRIPTION_BUFFER', 1000, 1, 1_000_000),
   };

@@ -7,8 +7,8 @@
  */
 import { noisyOr, signalStrengths } from './injection-engine.ts';
 
-/** Names of the signals the screener reports (shown to reviewers as contribution flags, prefixed `injection:`). */
-export const INJECTION_SIGNALS = [
+/** Signals of the rules stage (stage one). */
+export const RULE_SIGNALS = [
   'IGNORE_INSTRUCTIONS',
   'ROLE_HIJACK',
   'SYSTEM_PROMPT',
@@ -22,7 +22,14 @@ export const INJECTION_SIGNALS = [
   'READER_TARGETING',
   'CONCEALMENT',
 ] as const;
+
+/** Signals of the optional stages: the ONNX classifier and the similarity to known attacks. */
+export const STAGE_SIGNALS = ['CLASSIFIER', 'KNOWN_ATTACK'] as const;
+
+/** Names of the signals the screener reports (shown to reviewers as contribution flags, prefixed `injection:`). */
+export const INJECTION_SIGNALS = [...RULE_SIGNALS, ...STAGE_SIGNALS] as const;
 export type InjectionSignal = (typeof INJECTION_SIGNALS)[number];
+export type RuleSignal = (typeof RULE_SIGNALS)[number];
 
 /** One line per signal for reviewers; never quotes the contribution. */
 export const INJECTION_SIGNAL_DESCRIPTIONS: Readonly<Record<InjectionSignal, string>> = {
@@ -38,6 +45,8 @@ export const INJECTION_SIGNAL_DESCRIPTIONS: Readonly<Record<InjectionSignal, str
   EXFILTRATION: 'asks the reader to send data out, e.g. an image URL with a slot for the conversation',
   READER_TARGETING: 'addresses the AI agent that will read it, or asks for approval of itself',
   CONCEALMENT: 'asks the reader to keep something from its user or to act silently',
+  CLASSIFIER: 'the prompt-injection classifier model scored it as an injection',
+  KNOWN_ATTACK: 'reads like a known prompt-injection attack (embedding similarity to the shipped attack set)',
 };
 
 /** The screener's verdict: a score in [0, 1] and the signals that fired, strongest first. */
@@ -63,8 +72,8 @@ export function screenInjection(text: string): InjectionAssessment {
   if (text.trim() === '') return { score: 0, signals: [] };
   const strengths = signalStrengths(text);
   const score = Math.round(noisyOr(strengths.values()) * 1000) / 1000;
-  const signals = INJECTION_SIGNALS.filter((s) => (strengths.get(s) ?? 0) >= REPORT_FLOOR).sort(
-    (a, b) => strengths.get(b)! - strengths.get(a)! || INJECTION_SIGNALS.indexOf(a) - INJECTION_SIGNALS.indexOf(b),
+  const signals = RULE_SIGNALS.filter((s) => (strengths.get(s) ?? 0) >= REPORT_FLOOR).sort(
+    (a, b) => strengths.get(b)! - strengths.get(a)! || RULE_SIGNALS.indexOf(a) - RULE_SIGNALS.indexOf(b),
   );
   return { score, signals };
 }

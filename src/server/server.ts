@@ -23,6 +23,7 @@ import {
   type BootstrapOutcome,
   type Services,
 } from '../services/index.ts';
+import { openScreener, type Screener } from '../services/screening.ts';
 import { StartupError, UnauthenticatedError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import { offerDataDirJobs } from './data-dir-jobs.ts';
@@ -88,6 +89,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   let httpServer: Server | undefined;
   let usage: UsageCounter | undefined;
   let limitSql: SqlClient | undefined;
+  let screener: Screener | undefined;
   try {
     const outcome = await migrate(sql, { onApply: (m) => logger.info(`applied migration ${m.version}_${m.name}`) });
     logger.debug('schema is current', { migration: outcome.current });
@@ -102,10 +104,16 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     if (opened.warning) logger.warn(opened.warning);
     const embeddingModel = await registerEmbeddingModel(sql, embedder);
     logger.info(`embeddings by the ${describeModel(embeddingModel)}`);
+    screener = await openScreener(
+      { classifierModelDir: config.contributions.injectionModelDir, similarity: config.contributions.injectionSimilarity },
+      embedder,
+    );
+    logger.info(`prompt-injection screening stages: ${screener.stages.join(', ')}`);
     const services = createServices({
       sql,
       graph,
       logger,
+      screener,
       maxContentBytes: config.limits.maxContentBytes,
       authCacheTtlMs: config.auth.cacheTtlMs,
       embedding: { embedder, model: embeddingModel },
@@ -252,6 +260,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     const openGraph = graph;
     const usageCounter = usage;
     const openEmbedder = embedder;
+    const runningScreener = screener;
     return {
       url,
       graphqlUrl: `${url}/graphql`,
@@ -272,6 +281,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
           await openGraph.close();
           await openEmbedder.close();
           await limitSql?.close();
+          await runningScreener.close();
           await sql.close();
         })();
         return closing;
@@ -291,6 +301,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     await graph?.close().catch(() => undefined);
     await embedder?.close().catch(() => undefined);
     await limitSql?.close().catch(() => undefined);
+    await screener?.close().catch(() => undefined);
     await sql.close().catch(() => undefined);
     throw error;
   }

@@ -4,8 +4,9 @@
  *
  * 1. PII scrubbing of title, content, tags and metadata strings (the original is never stored
  *    or logged; `redactions` counts what was replaced);
- * 2. prompt-injection screening: at or above the threshold the contribution is QUARANTINED —
- *    never auto-approved, still reviewable;
+ * 2. prompt-injection screening (the screener's stages: rules, optional classifier and
+ *    similarity to known attacks): at or above the threshold the contribution is QUARANTINED —
+ *    never auto-approved, still reviewable; each stage's signals become `injection:` flags;
  * 3. duplicates: a visible artifact with the same digest is linked instead of copied;
  *    near-duplicates (embedding similarity ≥ threshold) are flagged for the reviewer;
  * 4. the org's auto-approve rule for the kind, else PENDING.
@@ -13,8 +14,8 @@
  * Approval (REVIEWER or ADMIN) creates the artifact with provenance in the same transaction
  * as the status change and the events; rejection records the reason.
  */
-import { screenInjection } from '../pipeline/injection.ts';
 import { PII_TYPES, scrubPii, type PiiType, type Redaction } from '../pipeline/pii.ts';
+import type { Screener } from '../pipeline/screener.ts';
 import { checkBatchSize, forItem, MAX_BATCH_ITEMS } from '../shared/batch.ts';
 import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from '../shared/errors.ts';
 import type { AutoApproveRuleRecord, ContributionRecord, ContributionStatus, Page, Visibility } from '../store/records.ts';
@@ -100,6 +101,8 @@ export function createContributionsService(deps: {
   embedMany: (items: readonly { title: string | null; content: string }[]) => Promise<(StoredEmbedding | null)[]>;
   /** This instance's session overrides (step 2 of the visibility chain). */
   overrides: SessionOverrides;
+  /** The prompt-injection screener (rules, plus the configured optional stages). */
+  screener: Screener;
 }): ContributionsService {
   const { sql, policy } = deps;
   const notFound = () => new NotFoundError('Contribution');
@@ -197,7 +200,7 @@ export function createContributionsService(deps: {
     if (visibility === 'GROUP' && groupIds.length === 0) throw new BadUserInputError('GROUP visibility needs at least one group in sharedWithGroupIds.', 'sharedWithGroupIds');
 
     // 1. Screen the original text (in memory only), then scrub everything that is stored.
-    const injection = screenInjection([rawTitle, input.content].filter((t) => t).join('\n'));
+    const injection = await deps.screener.screen([rawTitle, input.content].filter((t) => t).join('\n'));
     const counts = new Map<PiiType, number>();
     const scrub = (text: string): string => {
       const result = scrubPii(text);

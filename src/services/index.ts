@@ -25,6 +25,7 @@ import { createContextPackagesService, type ContextPackagesService } from './con
 import { createUsersService, type UsersService } from './users.service.ts';
 import { createSessionOverrides } from './session-overrides.ts';
 import { createSharingRulesService, type SharingRulesService } from './sharing-rules.service.ts';
+import { rulesOnlyScreener, type Screener } from './screening.ts';
 
 export type { Viewer } from './viewer.ts';
 export { ensureBootstrap, type BootstrapOutcome } from './bootstrap.service.ts';
@@ -90,6 +91,8 @@ export interface ServiceDeps {
   contributionPolicy?: ContributionPolicy;
   /** How long the auth service remembers a key that authenticated, once started (default 10 s; 0 = never). */
   authCacheTtlMs?: number;
+  /** The prompt-injection screener (default: the rules alone; see `openScreener`). */
+  screener?: Screener;
   /** Events: subscriber queue bound and retention (defaults 1000 events, 30 days). */
   events?: { subscriberBuffer: number; retentionDays: number };
   /**
@@ -144,6 +147,7 @@ export function createServices(deps: ServiceDeps): Services {
       embedMany,
       maxContentBytes: deps.maxContentBytes,
       overrides,
+      screener: deps.screener ?? rulesOnlyScreener(),
       policy: deps.contributionPolicy ?? { injectionThreshold: DEFAULT_INJECTION_THRESHOLD, nearDuplicateThreshold: 0.92 },
     }),
     runs: createRunsService({ sql: deps.sql, onGraphChange: () => projector.kick() }),

@@ -4,10 +4,15 @@
  * duplicates and near-duplicates, auto-approve rules, approval with provenance in one
  * transaction, rejection, and who may read a contribution.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KNOWN_ATTACKS } from '../../src/pipeline/injection-known-attacks.ts';
 import { createActor, errorCode, ok, type Actor } from '../support/actors.ts';
 import { uniqueSuffix } from '../support/backends.ts';
 import { ADMIN_KEY, startTestServer, type TestServer } from '../support/server.ts';
+import { writeTinyClassifier } from '../support/tiny-onnx.ts';
 
 const RUN = uniqueSuffix().replace(/[^a-z0-9]/gi, '');
 let n = 0;
@@ -105,6 +110,49 @@ describe('contribute', () => {
     expect(server.logs.join('\n')).not.toContain(secretMail);
   });
 
+  it('scrubs the issue-21 types too (wallets, documents, medical ids, DOB, addresses, secret families); none is stored or logged', async () => {
+    const originals = {
+      CRYPTO: '1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2',
+      PASSPORT: '563478291',
+      DRIVING_LICENCE: 'MORGA753116SM9IJ',
+      MEDICAL_ID: '943 476 5919',
+      DATE_OF_BIRTH: '1990-02-14',
+      ADDRESS: '742 Evergreen Terrace, Springfield, OR 97477',
+      SECRET: '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',
+    };
+    const signature = '27590fa52e92ec7410a2d07ff1402fc2ebad3e2eb1d9902c82a2473f99fe33d0';
+    const marker = word('ids');
+    const c = await contribute(agent.key, {
+      title: `Patient intake ${marker}`,
+      content: [
+        `Refund to ${originals.CRYPTO}. Passport no. ${originals.PASSPORT}, licence ${originals.DRIVING_LICENCE}.`,
+        `NHS number ${originals.MEDICAL_ID}, DOB ${originals.DATE_OF_BIRTH}, lives at ${originals.ADDRESS}.`,
+        `Shop token ${originals.SECRET}; file https://files.example.com/r.csv?X-Amz-Signature=${signature}&X-Amz-Expires=900`,
+      ].join('\n'),
+      metadata: { licence: originals.DRIVING_LICENCE },
+    });
+    expect(c.redactions).toEqual([
+      { type: 'SECRET', count: 2 },
+      { type: 'CRYPTO', count: 1 },
+      { type: 'PASSPORT', count: 1 },
+      { type: 'DRIVING_LICENCE', count: 2 },
+      { type: 'MEDICAL_ID', count: 1 },
+      { type: 'DATE_OF_BIRTH', count: 1 },
+      { type: 'ADDRESS', count: 1 },
+    ]);
+    for (const type of Object.keys(originals)) expect(c.content).toContain(`[${type}]`);
+    expect(c.metadata).toEqual({ licence: '[DRIVING_LICENCE]' });
+    const logs = server.logs.join('\n');
+    for (const value of [...Object.values(originals), signature]) {
+      expect(c.content).not.toContain(value);
+      for (const table of ['contributions', 'artifacts', 'artifact_revisions', 'events']) {
+        const { rows } = await server.sql.query<{ n: number }>(`SELECT count(*) AS n FROM ${table} t WHERE t::text LIKE $1`, [`%${value}%`]);
+        expect(rows[0]!.n, `${table}: ${value}`).toBe(0);
+      }
+      expect(logs).not.toContain(value);
+    }
+  });
+
   it.each([
     ['kind missing', { content: 'x' }],
     ['content over the limit', { kind: 'note', content: 'x'.repeat(1024 * 1024 + 1) }],
@@ -179,10 +227,54 @@ describe('injection screening', () => {
     expect(rejected.status).toBe('REJECTED');
   });
 
+  it('runs the rules alone by default', () => {
+    expect(server.logs.join('\n')).toContain('prompt-injection screening stages: rules');
+    expect(server.logs.join('\n')).not.toContain('rules, classifier');
+  });
+
   it('benign text scores low', async () => {
     const c = await contribute(agent.key, { content: 'Ignore the cache warnings during the first build; they disappear after the second run.' });
     expect(c.status).toBe('PENDING');
     expect(c.injectionScore).toBeLessThan(0.5);
+  });
+});
+
+describe('injection screening with the optional stages (classifier: a tiny ONNX model made here; similarity: the attack set)', () => {
+  let staged: TestServer;
+  let stagedAgent: Actor;
+  let modelDir: string;
+
+  beforeAll(async () => {
+    modelDir = await writeTinyClassifier(await mkdtemp(path.join(tmpdir(), 'hg-classifier-')));
+    staged = await startTestServer({ HIVEGRAPH_RATE_LIMITS: 'default=100000/1', HIVEGRAPH_INJECTION_MODEL_DIR: modelDir, HIVEGRAPH_INJECTION_SIMILARITY: 'on' });
+    stagedAgent = await createActor(staged, ADMIN_KEY, `staged-${RUN}`, 'AGENT');
+  }, 60_000);
+
+  afterAll(async () => {
+    await staged?.stop();
+    await rm(modelDir, { recursive: true, force: true });
+  });
+
+  const contributeTo = async (text: string) =>
+    (await ok<{ contribute: Contribution }>(staged, stagedAgent.key, CONTRIBUTE, { input: { kind: 'note', content: text } })).contribute;
+
+  it('starts with the three stages', () => {
+    expect(staged.logs.join('\n')).toContain('prompt-injection screening stages: rules, classifier, similarity');
+  });
+
+  it('a text only the classifier flags is QUARANTINED with injection:CLASSIFIER', async () => {
+    const c = await contributeTo(`unrestricted release notes ${word('cls')}`);
+    expect(c.status).toBe('QUARANTINED');
+    expect(c.flags).toEqual(expect.arrayContaining(['quarantined', 'injection:CLASSIFIER']));
+  });
+
+  it('a known attack adds injection:KNOWN_ATTACK; ordinary text stays PENDING with no injection flag', async () => {
+    const attack = await contributeTo(KNOWN_ATTACKS[0]!);
+    expect(attack.status).toBe('QUARANTINED');
+    expect(attack.flags).toContain('injection:KNOWN_ATTACK');
+    const plain = await contributeTo(`Rotate the ${word('plain')} keys on Mondays.`);
+    expect(plain.status).toBe('PENDING');
+    expect(plain.flags.filter((f) => f.startsWith('injection:'))).toEqual([]);
   });
 });
 

@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_INJECTION_THRESHOLD, screenInjection } from '../../src/pipeline/injection.ts';
 import { HELD_OUT_2_CASES, HELD_OUT_CASES, TUNING_CASES, type InjectionCase } from './injection-cases.ts';
+import { HELD_OUT_3_CASES } from './injection-cases-heldout3.ts';
 import { ratesAt, report, type ScoredCase } from './injection-metrics.ts';
 
 const SWEEP = [0.3, 0.4, 0.5, 0.6, 0.7, 0.8];
@@ -16,7 +17,8 @@ describe('injection screener on the labelled set', () => {
   const tuning = score(TUNING_CASES);
   const heldOut = score(HELD_OUT_CASES);
   const heldOut2 = score(HELD_OUT_2_CASES);
-  const all = [...tuning, ...heldOut, ...heldOut2];
+  const heldOut3 = score(HELD_OUT_3_CASES);
+  const all = [...tuning, ...heldOut, ...heldOut2, ...heldOut3];
 
   it('has a roughly balanced set of at least 200 cases with unique ids', () => {
     const all = [...TUNING_CASES, ...HELD_OUT_CASES, ...HELD_OUT_2_CASES];
@@ -32,6 +34,7 @@ describe('injection screener on the labelled set', () => {
       report('tuning set (tuned against)', tuning, DEFAULT_INJECTION_THRESHOLD, SWEEP),
       report('held-out set 1 (clean at first measurement, seen in tuning round 2)', heldOut, DEFAULT_INJECTION_THRESHOLD, SWEEP),
       report('held-out set 2 (clean)', heldOut2, DEFAULT_INJECTION_THRESHOLD, SWEEP),
+      report('held-out set 3 (clean, issue 21)', heldOut3, DEFAULT_INJECTION_THRESHOLD, SWEEP),
       report('all cases', all, DEFAULT_INJECTION_THRESHOLD, SWEEP),
       'misses and false alarms at the default threshold:',
       ...all
@@ -44,11 +47,12 @@ describe('injection screener on the labelled set', () => {
   // Floors a little below the values measured when they were written (tables in docs/pipeline.md):
   // tuning TPR 100% (108/108) / FPR 0% (0/104); held-out 1 TPR 100% (24/24) / FPR 0% (0/24) after
   // tuning round 2 (66.7% / 0% at its first, clean measurement); held-out 2 TPR 68% (17/25) /
-  // FPR 0% (0/25).
+  // FPR 0% (0/25); held-out 3 TPR 60% (24/40) / FPR 3% (3/100).
   it.each([
     ['tuning set', () => tuning, 0.97, 0.03],
     ['held-out set 1', () => heldOut, 0.95, 0.05],
     ['held-out set 2', () => heldOut2, 0.64, 0.08],
+    ['held-out set 3', () => heldOut3, 0.57, 0.04],
   ] as const)('keeps the %s rates', (_name, scored, minTpr, maxFpr) => {
     const r = ratesAt(scored(), DEFAULT_INJECTION_THRESHOLD);
     expect(r.tpr).toBeGreaterThanOrEqual(minTpr);

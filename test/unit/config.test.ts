@@ -132,14 +132,32 @@ describe('loadConfig: embeddings and search', () => {
   });
 
   it('reads the contribution and events variables', () => {
-    expect(loadConfig({}).contributions).toEqual({ injectionThreshold: undefined, nearDuplicateThreshold: 0.92, eventsRetentionDays: 30, subscriptionBuffer: 1000 });
+    expect(loadConfig({}).contributions).toEqual({
+      injectionThreshold: undefined,
+      nearDuplicateThreshold: 0.92,
+      injectionModelDir: undefined,
+      injectionSimilarity: false,
+      eventsRetentionDays: 30,
+      subscriptionBuffer: 1000,
+    });
     const config = loadConfig({
       HIVEGRAPH_INJECTION_THRESHOLD: '0.7',
       HIVEGRAPH_NEAR_DUPLICATE_THRESHOLD: '.95',
       HIVEGRAPH_EVENTS_RETENTION_DAYS: '0',
       HIVEGRAPH_SUBSCRIPTION_BUFFER: '50',
+      HIVEGRAPH_INJECTION_MODEL_DIR: 'models/pi-classifier',
+      HIVEGRAPH_INJECTION_SIMILARITY: 'on',
     });
-    expect(config.contributions).toEqual({ injectionThreshold: 0.7, nearDuplicateThreshold: 0.95, eventsRetentionDays: 0, subscriptionBuffer: 50 });
+    expect(config.contributions).toEqual({
+      injectionThreshold: 0.7,
+      nearDuplicateThreshold: 0.95,
+      injectionModelDir: path.resolve('models/pi-classifier'),
+      injectionSimilarity: true,
+      eventsRetentionDays: 0,
+      subscriptionBuffer: 50,
+    });
+    expect(loadConfig({ HIVEGRAPH_INJECTION_SIMILARITY: 'off' }).contributions.injectionSimilarity).toBe(false);
+    expect(() => loadConfig({ HIVEGRAPH_INJECTION_SIMILARITY: 'maybe' })).toThrow(/HIVEGRAPH_INJECTION_SIMILARITY: on or off/);
     expect(() => loadConfig({ HIVEGRAPH_INJECTION_THRESHOLD: '1.5' })).toThrow(/HIVEGRAPH_INJECTION_THRESHOLD: must be a number above 0 and at most 1/);
     expect(() => loadConfig({ HIVEGRAPH_NEAR_DUPLICATE_THRESHOLD: 'high' })).toThrow(/HIVEGRAPH_NEAR_DUPLICATE_THRESHOLD/);
   });
