@@ -3,6 +3,7 @@
  * Order: DATABASE_URL / FALKORDB_URL from the environment → testcontainers (only when a Docker
  * engine answers) → embedded.
  */
+import { FALKORDB_IMAGE, PGVECTOR_IMAGE } from './images.ts';
 import { existsSync } from 'node:fs';
 import type { TestProject } from 'vitest/node';
 import type { BackendSelection } from './backend-selection.ts';
@@ -46,13 +47,13 @@ async function startTestcontainers(stops: Stop[]): Promise<BackendSelection> {
   if (!socket) throw new Error('no Docker engine (no DOCKER_HOST, no /var/run/docker.sock)');
   const { GenericContainer, Wait, getContainerRuntimeClient } = await import('testcontainers');
   await getContainerRuntimeClient(); // throws when the engine does not answer
-  const pg = await new GenericContainer('pgvector/pgvector:pg17')
+  const pg = await new GenericContainer(PGVECTOR_IMAGE)
     .withEnvironment({ POSTGRES_USER: 'hivegraph', POSTGRES_PASSWORD: 'hivegraph', POSTGRES_DB: 'hivegraph' })
     .withExposedPorts(5432)
     .withWaitStrategy(Wait.forLogMessage(/database system is ready to accept connections/, 2))
     .start();
   stops.push(async () => void (await pg.stop()));
-  const falkor = await new GenericContainer('falkordb/falkordb:latest').withExposedPorts(6379).start();
+  const falkor = await new GenericContainer(FALKORDB_IMAGE).withExposedPorts(6379).start();
   stops.push(async () => void (await falkor.stop()));
   return {
     source: 'testcontainers',
