@@ -40,7 +40,7 @@ export interface SearchRequest {
   rrfK: number;
   /**
    * Which plain (syntax-free) queries the text leg matches: artifacts with ANY of the words, or
-   * with ALL of them. Default ANY (see {@link usesWebSearchSyntax}).
+   * with ALL of them. Default: ANY in TEXT mode, ALL in HYBRID (see {@link usesWebSearchSyntax}).
    */
   textWords?: 'ANY' | 'ALL' | undefined;
 }
@@ -75,10 +75,10 @@ function vectorLegSql(p: SqlParams, viewer: VisibilityViewer, filter: ArtifactFi
  *
  * Without syntax, the text leg treats the query as a bag of words, any of which matches (with
  * the identifier parts of {@link textStatsCtes}), ranked by BM25: requiring every word found
- * nothing for most natural-language questions, and HYBRID was then the vector leg alone. With
- * BM25 the any-word leg also serves HYBRID best where queries are paraphrases; where they are
- * exact keywords, BM25 ranks the artifacts holding all of them first anyway (eval/fusion-sweep.ts,
- * docs/benchmarks.md "Retrieval quality").
+ * nothing for most natural-language questions. HYBRID keeps all-words for its text leg: an
+ * any-word leg fused better on paraphrased questions (eval/fusion-sweep.ts) but scores every
+ * match of every word, which made HYBRID p50 21.8x slower at 100k artifacts (docs/benchmarks.md,
+ * "Cost of the BM25 leg").
  */
 export function usesWebSearchSyntax(text: string): boolean {
   return /"|(^|\s)-\S|(^|\s)or(\s|$)/i.test(text);
@@ -161,7 +161,7 @@ export async function searchArtifacts(q: Queryable, viewer: VisibilityViewer, re
   }
   if (request.mode !== 'VECTOR') {
     const query = `${p.add(request.text)}::text`;
-    const anyWord = (request.textWords ?? 'ANY') === 'ANY' && !usesWebSearchSyntax(request.text);
+    const anyWord = (request.textWords ?? (request.mode === 'TEXT' ? 'ANY' : 'ALL')) === 'ANY' && !usesWebSearchSyntax(request.text);
     ctes.push(...textStatsCtes(p, viewer, query), `text_leg AS (${textLegSql(p, viewer, request.filter, query, limit, anyWord)})`);
   }
   if (request.mode === 'HYBRID') {
