@@ -197,7 +197,9 @@ query Find($text: String!, $filter: Filter, $first: Int, $level: Level = HIGH) {
     expect(contribute.provenance).toEqual({ fill: [], fields: { input: { fill: ['sessionId', 'mcpClientId'], fields: {} } } });
     const input = contribute.inputSchema.properties['input']!;
     expect(input.required).toEqual(['kind', 'content']);
-    expect(input.properties!['visibility']).toMatchObject({ enum: ['PRIVATE', 'GROUP', 'ORG', 'PUBLIC'], default: 'ORG' });
+    // No default: without a visibility the contributor's visibility chain decides (issue 15).
+    expect(input.properties!['visibility']).toMatchObject({ enum: ['PRIVATE', 'GROUP', 'ORG', 'PUBLIC'] });
+    expect(input.properties!['visibility']).not.toHaveProperty('default');
     const search = tools.find((t) => t.name === 'search')!;
     expect(search.inputSchema.required).toEqual(['query']);
     expect(search.inputSchema.properties['mode']).toMatchObject({ enum: ['HYBRID', 'VECTOR', 'TEXT'], default: 'HYBRID' });
