@@ -118,9 +118,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       authCacheTtlMs: config.auth.cacheTtlMs,
       embedding: { embedder, model: embeddingModel },
       searchTuning: { rrfK: config.search.rrfK, candidates: config.search.candidates },
-      ...(config.contributions.injectionThreshold !== undefined
-        ? { contributionPolicy: { injectionThreshold: config.contributions.injectionThreshold, nearDuplicateThreshold: config.contributions.nearDuplicateThreshold } }
-        : {}),
+      // Both thresholds always: HIVEGRAPH_NEAR_DUPLICATE_THRESHOLD alone used to be ignored.
+      contributionPolicy: { injectionThreshold: config.contributions.injectionThreshold, nearDuplicateThreshold: config.contributions.nearDuplicateThreshold },
       events: { subscriberBuffer: config.contributions.subscriptionBuffer, retentionDays: config.contributions.eventsRetentionDays },
       sessionOverrides: { ttlMs: config.sharing.sessionOverrideTtlMs, ...(options.clock ? { now: options.clock } : {}) },
     });

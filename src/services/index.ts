@@ -88,7 +88,7 @@ export interface ServiceDeps {
   /** RRF k and candidates per leg (HIVEGRAPH_SEARCH_*; default 20 and 100). */
   searchTuning?: SearchTuning;
   /** Quarantine and near-duplicate thresholds (defaults: the screener's threshold, 0.92). */
-  contributionPolicy?: ContributionPolicy;
+  contributionPolicy?: { [K in keyof ContributionPolicy]?: ContributionPolicy[K] | undefined };
   /** How long the auth service remembers a key that authenticated, once started (default 10 s; 0 = never). */
   authCacheTtlMs?: number;
   /** The prompt-injection screener (default: the rules alone; see `openScreener`). */
@@ -148,7 +148,11 @@ export function createServices(deps: ServiceDeps): Services {
       maxContentBytes: deps.maxContentBytes,
       overrides,
       screener: deps.screener ?? rulesOnlyScreener(),
-      policy: deps.contributionPolicy ?? { injectionThreshold: DEFAULT_INJECTION_THRESHOLD, nearDuplicateThreshold: 0.92 },
+      // Each threshold on its own: setting one must not drop the other to its default, nor be ignored.
+      policy: {
+        injectionThreshold: deps.contributionPolicy?.injectionThreshold ?? DEFAULT_INJECTION_THRESHOLD,
+        nearDuplicateThreshold: deps.contributionPolicy?.nearDuplicateThreshold ?? 0.92,
+      },
     }),
     runs: createRunsService({ sql: deps.sql, onGraphChange: () => projector.kick() }),
     contextPackages: createContextPackagesService({ sql: deps.sql }),
