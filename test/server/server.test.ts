@@ -106,7 +106,9 @@ describe('server', () => {
       expect(body.status).toBe('ready');
       expect(body.checks['sql']).toMatchObject({ status: 'up', backend: server.sqlBackend });
       expect(body.checks['graph']).toMatchObject({ status: 'up', backend: server.graphBackend });
-      expect(Object.keys(body.checks).sort()).toEqual(['embedder', 'graph', 'sql']);
+      // The rate limiter's store (issue 14): in memory embedded, shared on Postgres in server mode.
+      expect(body.checks['rateLimit']).toMatchObject({ status: 'up' });
+      expect(Object.keys(body.checks).sort()).toEqual(['embedder', 'graph', 'rateLimit', 'sql']);
       expect(JSON.stringify(body)).not.toMatch(/hivegraph:hivegraph@/); // no credentials
     });
   });
