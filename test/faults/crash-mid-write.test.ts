@@ -250,6 +250,8 @@ describe('crash mid-write: SIGKILL during a burst of writes, then restart', () =
     const vars = () =>
       embedded(dataDir, {
         HIVEGRAPH_BOOTSTRAP_ADMIN_KEY: ADMIN_KEY,
+        // Server mode counts the burst limit in Postgres, across restarts: this burst would hit it.
+        HIVEGRAPH_RATE_LIMITS: 'standard=unlimited,high=unlimited',
         HIVEGRAPH_SHUTDOWN_GRACE_MS: '2000',
         ...(db ? { DATABASE_URL: db.url } : {}),
         ...(selection.falkordbUrl ? { FALKORDB_URL: selection.falkordbUrl, HIVEGRAPH_GRAPH_PREFIX: graphPrefix } : {}),
